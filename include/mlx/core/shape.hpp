@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+// Shape, Strides, broadcasting and axis helpers.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <ostream>
+#include <vector>
+
+#include "mlx/core/errors.hpp"
+
+namespace mlx::core {
+
+using ShapeElem = int32_t;
+using Shape = std::vector<ShapeElem>;
+using Strides = std::vector<int64_t>;
+
+/// Prints a shape as a NumPy tuple: (2,3), (4,), ().
+inline std::ostream& operator<<(std::ostream& os, const Shape& s) {
+  detail::put(os, s);
+  return os;
+}
+
+/// Number of elements of a shape (1 for a 0-d shape).
+inline int64_t shape_size(const Shape& shape) {
+  int64_t n = 1;
+  for (auto d : shape) n *= d;
+  return n;
+}
+
+/// Row-major (C order) strides in elements.
+inline Strides row_major_strides(const Shape& shape) {
+  Strides st(shape.size());
+  int64_t s = 1;
+  for (int i = static_cast<int>(shape.size()) - 1; i >= 0; --i) {
+    st[i] = s;
+    s *= shape[i];
+  }
+  return st;
+}
+
+/// NumPy broadcasting of two shapes.
+/// \throws std::invalid_argument naming both shapes when they are incompatible.
+inline Shape broadcast_shapes(const Shape& s1, const Shape& s2) {
+  const auto& big = s1.size() >= s2.size() ? s1 : s2;
+  const auto& small = s1.size() >= s2.size() ? s2 : s1;
+  Shape out(big);
+  size_t off = big.size() - small.size();
+  for (size_t i = 0; i < small.size(); ++i) {
+    auto a = big[off + i], b = small[i];
+    if (a == b || b == 1) continue;
+    if (a == 1) {
+      out[off + i] = b;
+      continue;
+    }
+    detail::fail("broadcast_shapes", "Shapes ", s1, " and ", s2, " cannot be broadcast.");
+  }
+  return out;
+}
+
+/// Broadcasts any number of shapes.
+inline Shape broadcast_shapes(const std::vector<Shape>& shapes) {
+  Shape out;
+  for (auto& s : shapes) out = broadcast_shapes(out, s);
+  return out;
+}
+
+namespace detail {
+
+/// Maps a possibly negative axis into [0, ndim); throws naming the op otherwise.
+inline int normalize_axis(std::string_view op, int axis, int ndim) {
+  if (axis < -ndim || axis >= ndim)
+    fail(op, "Invalid axis ", axis, " for array with ", ndim, " dimensions.");
+  return axis < 0 ? axis + ndim : axis;
+}
+
+/// Normalises, sorts and checks a list of axes for duplicates.
+inline std::vector<int> normalize_axes(std::string_view op, std::vector<int> axes, int ndim) {
+  for (auto& a : axes) a = normalize_axis(op, a, ndim);
+  std::sort(axes.begin(), axes.end());
+  for (size_t i = 1; i < axes.size(); ++i)
+    if (axes[i] == axes[i - 1]) fail(op, "Received duplicate axis ", axes[i], ".");
+  return axes;
+}
+
+/// Strides (in elements) that read an array of `in_shape`/`in_strides` broadcast to `out_shape`.
+inline Strides broadcast_strides(const Shape& in_shape, const Strides& in_strides,
+                                 const Shape& out_shape) {
+  Strides st(out_shape.size(), 0);
+  size_t off = out_shape.size() - in_shape.size();
+  for (size_t i = 0; i < in_shape.size(); ++i)
+    st[off + i] = in_shape[i] == 1 ? 0 : in_strides[i];
+  return st;
+}
+
+} // namespace detail
+} // namespace mlx::core

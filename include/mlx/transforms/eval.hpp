@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+// eval / async_eval: evaluates the runtime graph in topological order without recursion.
+#pragma once
+
+#include <atomic>
+#include <utility>
+#include <vector>
+
+#include "mlx/core/primitive.hpp"
+
+namespace mlx::core {
+
+namespace detail {
+
+inline std::atomic<uint64_t>& eval_epoch() {
+  static std::atomic<uint64_t> e{0};
+  return e;
+}
+
+// Counters that tests use to prove fusion (one node, no temporaries).
+struct EvalCounters {
+  std::atomic<uint64_t> nodes_evaluated{0};
+};
+inline EvalCounters& eval_counters() {
+  static EvalCounters c;
+  return c;
+}
+
+/// The unevaluated nodes that `outputs` depend on, inputs before users (iterative DFS).
+inline std::vector<array> topological_order(const std::vector<array>& outputs) {
+  uint64_t mark = ++eval_epoch();
+  std::vector<array> order;
+  // Each frame: a node and the index of the next input to visit.
+  std::vector<std::pair<array, size_t>> stack;
+  auto visit = [&](const array& a) {
+    if (a.is_available() || !a.has_primitive()) return;
+    auto& m = const_cast<array&>(a).visit_mark_ref();
+    if (m == mark) return;
+    m = mark;
+    stack.emplace_back(a, 0);
+  };
+  for (auto& o : outputs) {
+    visit(o);
+    while (!stack.empty()) {
+      auto& [node, next] = stack.back();
+      auto& ins = node.inputs();
+      if (next < ins.size()) {
+        const array& in = ins[next++];
+        visit(in);  // may reallocate `stack`: do not use node/next after this
+        continue;
+      }
+      order.push_back(std::move(node));
+      stack.pop_back();
+    }
+  }
+  return order;
+}
+
+inline void eval_node(array& node) {
+  auto outs = node.outputs();
+  auto& prim = node.primitive();
+  if (prim.device().type == Device::gpu)
+    prim.eval_gpu(node.inputs(), outs);
+  else
+    prim.eval_cpu(node.inputs(), outs);
+  eval_counters().nodes_evaluated.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace detail
+
+/// Evaluates the arrays and everything they depend on.
+inline void eval(std::vector<array> outputs) {
+  auto order = detail::topological_order(outputs);
+  for (auto& node : order) {
+    if (!node.is_available()) {
+      detail::eval_node(node);
+      node.detach();  // release the inputs so that dead intermediates free their buffers
+    }
+    node = array();  // drop the handle now: the buffer lives only as long as a user needs it
+  }
+}
+
+template <class... Arrays>
+  requires(sizeof...(Arrays) > 0 && (std::is_convertible_v<Arrays, array> && ...))
+void eval(Arrays&&... outputs) {
+  eval(std::vector<array>{array(std::forward<Arrays>(outputs))...});
+}
+
+/// Starts evaluation and returns. On the CPU the work runs on the calling thread, so the
+/// arrays are ready when it returns (a valid schedule of MLX's semantics).
+inline void async_eval(std::vector<array> outputs) { eval(std::move(outputs)); }
+
+template <class... Arrays>
+  requires(sizeof...(Arrays) > 0 && (std::is_convertible_v<Arrays, array> && ...))
+void async_eval(Arrays&&... outputs) {
+  eval(std::vector<array>{array(std::forward<Arrays>(outputs))...});
+}
+
+/// Waits for all work on a stream (everything is synchronous on the CPU).
+inline void synchronize() {}
+inline void synchronize(Stream) {}
+
+inline void array::eval() {
+  if (!is_available()) mlx::core::eval(std::vector<array>{*this});
+}
+
+}  // namespace mlx::core
