@@ -40,6 +40,9 @@ inline size_t bucket_size(size_t n) {
   return (n + step - 1) / step * step;
 }
 
+// Each block carries a 64-byte header holding its bucket size, so free() needs no lookup;
+// cached blocks form intrusive singly-linked lists per bucket size (the link lives in the
+// freed block), so reusing a block allocates nothing.
 class CpuAllocator {
  public:
   static CpuAllocator& instance() {
@@ -49,52 +52,39 @@ class CpuAllocator {
 
   void* malloc(size_t n) {
     size_t b = bucket_size(n);
-    std::unique_lock lk(mtx_);
-    // A cached buffer is reused when it is at most 1/8 larger than needed.
-    if (auto it = cache_.lower_bound(b); it != cache_.end() && it->first <= b + b / 8) {
-      void* p = it->second.ptr;
-      size_t sz = it->first;
-      cache_.erase(it);
-      cache_bytes_ -= sz;
-      account(sz, p);
-      return p;
+    {
+      std::lock_guard lk(mtx_);
+      if (void* p = take_cached(b)) return p;
+      if (active_ + b > memory_limit_) clear_cache_locked();
     }
-    if (active_ + b > memory_limit_) clear_cache_locked();
-    lk.unlock();
-    void* p = std::aligned_alloc(alignment, b);
-    if (!p) {
-      lk.lock();
-      clear_cache_locked();
-      lk.unlock();
-      p = std::aligned_alloc(alignment, b);
-      if (!p)
-        throw std::runtime_error(mlx::core::detail::message(
-            "[malloc] Unable to allocate ", n, " bytes."));
+    void* raw = std::aligned_alloc(alignment, b + alignment);
+    if (!raw) {
+      clear_cache();
+      raw = std::aligned_alloc(alignment, b + alignment);
+      if (!raw)
+        throw std::runtime_error(
+            mlx::core::detail::message("[malloc] Unable to allocate ", n, " bytes."));
     }
-    lk.lock();
-    account(b, p);
-    return p;
+    *static_cast<size_t*>(raw) = b;
+    std::lock_guard lk(mtx_);
+    account(b);
+    return static_cast<char*>(raw) + alignment;
   }
 
   void free(void* p) {
     if (!p) return;
+    void* raw = static_cast<char*>(p) - alignment;
+    size_t sz = *static_cast<size_t*>(raw);
     std::lock_guard lk(mtx_);
-    auto it = sizes_.find(p);
-    size_t sz = it->second;
-    sizes_.erase(it);
     active_ -= sz;
     if (cache_bytes_ + sz <= cache_limit_) {
-      cache_.emplace(sz, Entry{p});
+      auto& head = list_for(sz);
+      *static_cast<void**>(p) = head;
+      head = p;
       cache_bytes_ += sz;
     } else {
-      std::free(p);
+      std::free(raw);
     }
-  }
-
-  size_t size_of(void* p) {
-    std::lock_guard lk(mtx_);
-    auto it = sizes_.find(p);
-    return it == sizes_.end() ? 0 : it->second;
   }
 
   size_t active() { std::lock_guard lk(mtx_); return active_; }
@@ -107,12 +97,7 @@ class CpuAllocator {
     std::lock_guard lk(mtx_);
     size_t old = cache_limit_;
     cache_limit_ = limit;
-    while (cache_bytes_ > cache_limit_ && !cache_.empty()) {  // evict the largest first
-      auto it = std::prev(cache_.end());
-      cache_bytes_ -= it->first;
-      std::free(it->second.ptr);
-      cache_.erase(it);
-    }
+    if (cache_bytes_ > cache_limit_) clear_cache_locked();
     return old;
   }
 
@@ -127,28 +112,63 @@ class CpuAllocator {
   ~CpuAllocator() { clear_cache_locked(); }
 
  private:
-  struct Entry {
-    void* ptr;
-  };
-  void account(size_t sz, void* p) {
-    sizes_.emplace(p, sz);
+  static constexpr size_t small_limit = 16u << 10;  // exact buckets of 64 B up to this
+
+  void*& list_for(size_t sz) {
+    if (sz <= small_limit) return small_[sz / alignment];
+    return large_[sz];
+  }
+
+  // A cached block of the bucket, or (large sizes) one at most 1/8 larger.
+  void* take_cached(size_t b) {
+    void** head = nullptr;
+    size_t sz = b;
+    if (b <= small_limit) {
+      head = &small_[b / alignment];
+    } else {
+      auto it = large_.lower_bound(b);
+      while (it != large_.end() && it->first <= b + b / 8 && !it->second) ++it;
+      if (it != large_.end() && it->first <= b + b / 8) {
+        head = &it->second;
+        sz = it->first;
+      }
+    }
+    if (!head || !*head) return nullptr;
+    void* p = *head;
+    *head = *static_cast<void**>(p);
+    cache_bytes_ -= sz;
+    account(sz);
+    return p;
+  }
+
+  void account(size_t sz) {
     active_ += sz;
     peak_ = std::max(peak_, active_);
   }
+
+  static void release_list(void*& head) {
+    while (head) {
+      void* next = *static_cast<void**>(head);
+      std::free(static_cast<char*>(head) - alignment);
+      head = next;
+    }
+  }
+
   void clear_cache_locked() {
-    for (auto& [sz, e] : cache_) std::free(e.ptr);
-    cache_.clear();
+    for (auto& h : small_) release_list(h);
+    for (auto& [sz, h] : large_) release_list(h);
+    large_.clear();
     cache_bytes_ = 0;
   }
 
   std::mutex mtx_;
-  std::multimap<size_t, Entry> cache_;
-  std::map<void*, size_t> sizes_;
+  void* small_[small_limit / alignment + 1] = {};
+  std::map<size_t, void*> large_;
   size_t active_ = 0, peak_ = 0, cache_bytes_ = 0;
   size_t cache_limit_ = ~size_t(0), memory_limit_ = ~size_t(0);
 };
 
-} // namespace detail
+}  // namespace detail
 
 /// Allocates `size` bytes (64-byte aligned) from the cache or the system.
 /// \throws std::runtime_error when the system has no memory left.

@@ -9,6 +9,7 @@
 #include "mlx/backend/cpu/elementwise.hpp"
 #include "mlx/core/primitive.hpp"
 #include "mlx/expr/expr.hpp"
+#include "mlx/expr/functors/arithmetic.hpp"
 
 namespace mlx::core {
 
@@ -56,6 +57,9 @@ void block_chunk_kernel(const void* ep, const T* const* p, int64_t m, T* out, T*
 template <class E, class T>
 cpu::ChunkKernel<T> chunk_kernel(const E& e) {
   cpu::ChunkKernel<T> k{nullptr, &e, E::slots, E::temps};
+  // A plain array read as its own type lets reductions read it in place.
+  if constexpr (std::is_same_v<typename E::functor, functors::Cast> && E::depth == 1 && E::slots == 1)
+    k.identity = cpu::stored_as<T>(e.dtype());
   if constexpr (std::is_same_v<T, float>)
     k.fn = &simd_chunk_kernel<E>;
   else

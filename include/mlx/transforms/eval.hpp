@@ -57,13 +57,21 @@ inline std::vector<array> topological_order(const std::vector<array>& outputs) {
 }
 
 inline void eval_node(array& node) {
-  auto outs = node.outputs();
+  // Reuse one vector per thread for the outputs (the common node has one output).
+  static thread_local std::vector<array> spare;
+  std::vector<array> outs = std::move(spare);
+  if (node.siblings().empty())
+    outs.assign(1, node);
+  else
+    outs = node.outputs();
   auto& prim = node.primitive();
   if (prim.device().type == Device::gpu)
     prim.eval_gpu(node.inputs(), outs);
   else
     prim.eval_cpu(node.inputs(), outs);
   eval_counters().nodes_evaluated.fetch_add(1, std::memory_order_relaxed);
+  outs.clear();
+  spare = std::move(outs);
 }
 
 }  // namespace detail

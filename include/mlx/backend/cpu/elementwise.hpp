@@ -41,12 +41,13 @@ struct ChunkKernel {
 namespace elementwise_impl {
 
 struct SlotWalk {
-  const char* base = nullptr;
-  Dtype dtype = float32;
-  int64_t itemsize = 4;
-  std::vector<int64_t> strides;  // per collapsed dim, in elements
-  bool direct = false;           // stored as T with unit inner stride
-  bool constant = false;         // one element for the whole array
+  const char* base;
+  Dtype::Val dtype;  // (a Val, not a Dtype: keeps SlotWalk trivially constructible)
+  int64_t itemsize;
+  const int64_t* strides;  // per collapsed dim, in elements (into ElementwiseSource's store)
+  int64_t inner;           // stride of the innermost collapsed dim
+  bool direct;             // stored as T with unit inner stride
+  bool constant;           // one element for the whole array
 };
 
 /// Collapses the output shape and each input's broadcast strides into as few dims as
@@ -119,28 +120,57 @@ class ElementwiseSource {
  public:
   ElementwiseSource(const ChunkKernel<T>& k, const int* slot_input,
                     const std::vector<array>& inputs, const Shape& shape)
-      : k_(k), shape_(shape) {
+      : k_(k) {
     using namespace elementwise_impl;
     n_ = shape_size(shape);
-    std::vector<std::vector<int64_t>*> stride_refs;
-    for (int s = 0; s < k.num_slots; ++s) {
+    // Fast path: every input is the output's size and row-contiguous, or one element.
+    bool flat = true;
+    for (int s = 0; s < k.num_slots && flat; ++s) {
       if (slot_input[s] < 0) continue;
       const array& in = inputs[slot_input[s]];
+      flat = in.size() == 1 ||
+             (static_cast<int64_t>(in.size()) == n_ && in.flags().row_contiguous &&
+              in.data_size() == in.size());
+    }
+    std::vector<std::vector<int64_t>> per_slot;
+    if (flat) {
+      shape_ = Shape{static_cast<ShapeElem>(std::min<int64_t>(n_, INT32_MAX))};
+      L_ = n_;
+      nd_ = 1;
+    } else {
+      shape_ = shape;
+      std::vector<std::vector<int64_t>*> refs;
+      per_slot.resize(k.num_slots);
+      for (int s = 0; s < k.num_slots; ++s) {
+        if (slot_input[s] < 0) continue;
+        const array& in = inputs[slot_input[s]];
+        Strides st = core::detail::broadcast_strides(in.shape(), in.strides(), shape);
+        per_slot[s].assign(st.begin(), st.end());
+        refs.push_back(&per_slot[s]);
+      }
+      collapse(shape_, refs);
+      nd_ = static_cast<int>(shape_.size());
+      L_ = shape_.back();
+      store_.resize(static_cast<size_t>(k.num_slots * nd_));
+    }
+    for (int s = 0; s < k.num_slots; ++s) {
       auto& w = walks_[s];
+      w = SlotWalk{nullptr, Dtype::Val::float32, 0, nullptr, 0, false, false};
+      if (slot_input[s] < 0) continue;
+      const array& in = inputs[slot_input[s]];
       w.base = static_cast<const char*>(in.raw_data());
-      w.dtype = in.dtype();
+      w.dtype = in.dtype().val;
       w.itemsize = static_cast<int64_t>(in.itemsize());
       w.constant = in.size() == 1;
-      Strides st = core::detail::broadcast_strides(in.shape(), in.strides(), shape_);
-      w.strides.assign(st.begin(), st.end());
-      stride_refs.push_back(&w.strides);
+      if (flat) {
+        w.inner = w.constant ? 0 : 1;
+      } else {
+        std::copy(per_slot[s].begin(), per_slot[s].end(), store_.begin() + s * nd_);
+        w.strides = store_.data() + s * nd_;
+        w.inner = w.strides[nd_ - 1];
+      }
+      w.direct = w.inner == 1 && stored_as<T>(in.dtype());
     }
-    collapse(shape_, stride_refs);
-    nd_ = static_cast<int>(shape_.size());
-    L_ = shape_.back();
-    for (int s = 0; s < k.num_slots; ++s)
-      if (walks_[s].base)
-        walks_[s].direct = walks_[s].strides.back() == 1 && stored_as<T>(walks_[s].dtype);
   }
 
   int64_t size() const { return n_; }
@@ -168,16 +198,16 @@ class ElementwiseSource {
         }
         T* sb = sc.slots + s * chunk_elems;
         if (w.constant) {
-          if (!sc.filled[s]) gather_convert(w.base, w.dtype, 0, sb, chunk_elems);
+          if (!sc.filled[s]) gather_convert(w.base, all_dtypes[static_cast<int>(w.dtype)], 0, sb, chunk_elems);
           sc.filled[s] = true;
           ptrs[s] = sb;
           continue;
         }
-        int64_t off = offset_of(row, s) + c0 * w.strides.back();
+        int64_t off = offset_of(row, s) + c0 * w.inner;
         if (w.direct) {
           ptrs[s] = reinterpret_cast<const T*>(w.base) + off;
         } else {
-          gather_convert(w.base + off * w.itemsize, w.dtype, w.strides.back(), sb, seg);
+          gather_convert(w.base + off * w.itemsize, all_dtypes[static_cast<int>(w.dtype)], w.inner, sb, seg);
           ptrs[s] = sb;
         }
       }
@@ -190,7 +220,8 @@ class ElementwiseSource {
 
  private:
   int64_t offset_of(int64_t row, int s) const {
-    const auto& st = walks_[s].strides;
+    if (nd_ == 1) return 0;
+    const int64_t* st = walks_[s].strides;
     int64_t off = 0;
     for (int d = nd_ - 2; d >= 0; --d) {
       off += (row % shape_[d]) * st[d];
@@ -201,7 +232,8 @@ class ElementwiseSource {
 
   ChunkKernel<T> k_;
   Shape shape_;
-  std::array<elementwise_impl::SlotWalk, max_slots> walks_;
+  elementwise_impl::SlotWalk walks_[max_slots];  // only the first k_.num_slots are set
+  std::vector<int64_t> store_;                    // collapsed strides, nd_ per slot
   int64_t n_ = 0, L_ = 1;
   int nd_ = 1;
 };

@@ -79,7 +79,10 @@ struct Negative {
   }
   template <class X>
   auto operator()(const X& x) const {
-    return -x;
+    if constexpr (simd::is_batch_v<X>)
+      return X(xsimd::bitwise_xor(x, X(-0.0f)));  // xsimd 8.1's -x is 0 - x: -(+0) gave +0
+    else
+      return -x;
   }
   template <class X, class G>
   static auto jvp(const X&, const G& dx) {
@@ -269,10 +272,11 @@ struct Remainder {
   auto operator()(const A& a, const B& b) const {
     using T = elem_t<A>;
     if constexpr (is_real_float_v<T>) {
-      using std::fmod;
-      auto r = fmod(a, b);
-      // Python's sign convention: the result takes the divisor's sign.
-      return simd::select(mask_and(r != A(0), mask_xor(r < A(0), b < A(0))), r + b, r);
+      // std::fmod is exact; xsimd 8.1's batch fmod (a - trunc(a / b) * b) is not.
+      auto r = simd::map_lanes(a, b, [](T x, T y) { return std::fmod(x, y); });
+      // Python's sign convention: the result takes the divisor's sign. (Not mask_xor: xsimd
+      // 8.1's AVX-512 batch_bool ^ is an OR.)
+      return simd::select(mask_and(r != A(0), (r < A(0)) != (b < A(0))), r + b, r);
     } else {
       return simd::map_lanes(a, b, [](T x, T y) { return detail::int_remainder(x, y); });
     }
@@ -292,7 +296,11 @@ struct Power {
   template <class A, class B>
   auto operator()(const A& a, const B& b) const {
     using T = elem_t<A>;
-    if constexpr (is_inexact_v<T>) {
+    if constexpr (simd::is_batch_v<A>) {
+      // Lane by lane: xsimd 8.1's batch pow is off by up to ~20 ulp and wrong for zero,
+      // infinite and NaN operands (pow(0, y) == 0, pow(x, 0) == NaN for x = inf).
+      return simd::map_lanes(a, b, [](T x, T y) { return std::pow(x, y); });
+    } else if constexpr (is_inexact_v<T>) {
       using std::pow;
       return pow(a, b);
     } else {
@@ -504,7 +512,7 @@ struct LogAddExp {
     const auto a_larger = a > b;  // false when either is NaN
     const A hi = simd::select(a_larger, a, b);
     const A lo = simd::select(a_larger, b, a);
-    const A r = hi + log1p(exp(lo - hi));
+    const A r = hi + log1p(Exp{}(lo - hi));
     return simd::select(mask_or(hi == inf, lo == -inf), hi, r);
   }
   template <class A, class B, class GA, class GB>
