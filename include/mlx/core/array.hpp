@@ -466,6 +466,23 @@ T* array::data() {
 
 }  // namespace mlx::core
 
+namespace mlx::core {
+
+/// The dtype the arrays promote to together (MLX's result_type).
+inline Dtype result_type(const std::vector<array>& arrays) {
+  if (arrays.empty()) detail::fail("result_type", "Needs at least one array.");
+  Dtype t = arrays[0].dtype();
+  for (const auto& a : arrays) t = promote_types(t, a.dtype());
+  return t;
+}
+template <class... Arrays>
+  requires(sizeof...(Arrays) > 0 && (std::is_convertible_v<Arrays, const array&> && ...))
+Dtype result_type(const Arrays&... arrays) {
+  return result_type(std::vector<array>{arrays...});
+}
+
+}  // namespace mlx::core
+
 // The evaluation entry points that item(), data() and eval() rely on.
 #include "mlx/core/primitive.hpp"
 #include "mlx/transforms/eval.hpp"

@@ -51,7 +51,7 @@ void print_dim(std::ostream& os, const T* data, const array& a, int dim, int64_t
       if (last)
         os << ", ";
       else
-        os << ",\n" << std::string(indent + 1, ' ');
+        os << ',' << std::string(a.ndim() - dim - 1, '\n') << std::string(indent + 1, ' ');
       i = n - opts.edge_items - 1;
       continue;
     }

@@ -21,7 +21,13 @@ inline void check_creation_shape(std::string_view op, const Shape& shape) {
 /// An array of `shape` filled with `vals` broadcast to it, in `dtype`.
 inline array full(Shape shape, array vals, Dtype dtype, StreamOrDevice s = {}) {
   detail::check_creation_shape("full", shape);
-  if (broadcast_shapes(vals.shape(), shape) != shape)
+  bool ok = true;
+  try {
+    ok = broadcast_shapes(vals.shape(), shape) == shape;
+  } catch (const std::invalid_argument&) {
+    ok = false;
+  }
+  if (!ok)
     detail::fail("full", "Cannot broadcast values of shape ", vals.shape(), " to shape ", shape, ".");
   return detail::expression_node<Fused<decltype(astype(vals, dtype, s))>>(
       astype(vals, dtype, s), std::move(shape), dtype);

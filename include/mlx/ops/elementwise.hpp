@@ -138,11 +138,12 @@ auto operator-(A&& a) {
 template <operand A, operand B>
   requires(array_like<A> || array_like<B>)
 std::vector<array> divmod(A&& a, B&& b, StreamOrDevice s = {}) {
-  Dtype t = promote_types(detail::elementwise_operand_dtype(a), detail::elementwise_operand_dtype(b));
-  if (is_complex(t)) detail::fail("divmod", "Complex type not supported.");
-  array q = core::floor_divide(a, b, s);
-  array r = core::remainder(std::forward<A>(a), std::forward<B>(b), std::move(s));
-  return {std::move(q), std::move(r)};
+    Dtype t =
+        promote_types(detail::elementwise_operand_dtype(a), detail::elementwise_operand_dtype(b));
+    if (is_complex(t)) detail::fail("divmod", "Complex type not supported.");
+    array q = core::floor_divide(a, b, s);
+    array r = core::remainder(std::forward<A>(a), std::forward<B>(b), std::move(s));
+    return {std::move(q), std::move(r)};
 }
 
 // ---- complex parts and identities --------------------------------------------------------

@@ -152,6 +152,7 @@ array var(A&& a, const std::vector<int>& axes, bool keepdims = false, int ddof =
 template <array_like A>
 array std(A&& a, const std::vector<int>& axes, bool keepdims = false, int ddof = 0,
           StreamOrDevice s = {}) {
+  detail::normalize_axes("std", axes, detail::ndim_of(a));
   return array(sqrt(var(std::forward<A>(a), axes, keepdims, ddof, s), s));
 }
 

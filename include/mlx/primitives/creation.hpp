@@ -24,7 +24,15 @@ class Arange : public UnaryPrimitive {
     detail::dispatch_dtype(out.dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
       T* p = out.template data<T>();
-      for (int64_t i = 0; i < n; ++i) p[i] = detail::convert_element<T>(start_ + i * step_);
+      if (std::is_integral_v<T> && !last_) {
+        // As MLX and NumPy: the step is the difference of start and start + step after
+        // conversion to the dtype (arange(0, 5, 1.5, int32) is [0, 1, 2, 3]).
+        T first = detail::convert_element<T>(start_);
+        T step = static_cast<T>(detail::convert_element<T>(start_ + step_) - first);
+        for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(first + static_cast<T>(i) * step);
+      } else {
+        for (int64_t i = 0; i < n; ++i) p[i] = detail::convert_element<T>(start_ + i * step_);
+      }
       if (last_ && n > 1) p[n - 1] = detail::convert_element<T>(*last_);
     });
   }

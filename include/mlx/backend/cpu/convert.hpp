@@ -10,12 +10,19 @@
 
 namespace mlx::core::cpu {
 
-/// Reads m elements of dtype `dt` from `src` (stride in elements) into dst as T.
+/// Reads m elements of dtype `dt` from `src` (stride in elements) into dst as T. With
+/// `truth`, each element is read as bool first (0.5 is true), for bool compute in int64.
 template <class T>
-void gather_convert(const void* src, Dtype dt, int64_t stride, T* dst, int64_t m) {
+void gather_convert(const void* src, Dtype dt, int64_t stride, T* dst, int64_t m,
+                    bool truth = false) {
   core::detail::dispatch_dtype(dt, [&](auto tag) {
     using S = typename decltype(tag)::type;
     const S* s = static_cast<const S*>(src);
+    if (truth) {
+      for (int64_t i = 0; i < m; ++i)
+        dst[i] = core::detail::convert_element<T>(core::detail::convert_element<bool>(s[i * stride]));
+      return;
+    }
     if constexpr (std::is_same_v<S, T>) {
       if (stride == 1) {
         std::memcpy(dst, s, m * sizeof(T));

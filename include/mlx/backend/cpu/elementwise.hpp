@@ -36,6 +36,7 @@ struct ChunkKernel {
   int num_slots;
   int scratch_blocks;
   bool identity = false;  // the expression is one array read as is (astype to its own type)
+  bool truth = false;     // the compute dtype is bool: inputs are read as bool
 };
 
 namespace elementwise_impl {
@@ -198,7 +199,7 @@ class ElementwiseSource {
         }
         T* sb = sc.slots + s * chunk_elems;
         if (w.constant) {
-          if (!sc.filled[s]) gather_convert(w.base, all_dtypes[static_cast<int>(w.dtype)], 0, sb, chunk_elems);
+          if (!sc.filled[s]) gather_convert(w.base, all_dtypes[static_cast<int>(w.dtype)], 0, sb, chunk_elems, k_.truth);
           sc.filled[s] = true;
           ptrs[s] = sb;
           continue;
@@ -207,7 +208,8 @@ class ElementwiseSource {
         if (w.direct) {
           ptrs[s] = reinterpret_cast<const T*>(w.base) + off;
         } else {
-          gather_convert(w.base + off * w.itemsize, all_dtypes[static_cast<int>(w.dtype)], w.inner, sb, seg);
+          gather_convert(w.base + off * w.itemsize, all_dtypes[static_cast<int>(w.dtype)], w.inner, sb,
+                         seg, k_.truth);
           ptrs[s] = sb;
         }
       }

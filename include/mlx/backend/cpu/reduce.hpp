@@ -49,7 +49,7 @@ struct Op {
       // NaN wins, as in NumPy and MLX.
       auto r = R == ReduceType::Max ? simd::select(x > acc, x, acc) : simd::select(x < acc, x, acc);
       if constexpr (std::is_floating_point_v<typename simd::vec_traits<V>::value_type>)
-        r = simd::select(x != x, x, r);
+        r = simd::select(simd::isnan(x), x, r);
       return r;
     }
   }

@@ -63,6 +63,16 @@ inline V select(const M& cond, const V& a, const V& b) {
     return xsimd::select(cond, a, b);
 }
 
+/// NaN test lane by lane. (Not `x != x`: xsimd compares with ordered predicates, so a
+/// batch's NaN != NaN is false.)
+template <class V>
+inline auto isnan(const V& x) {
+  if constexpr (is_batch_v<V>)
+    return xsimd::isnan(x);
+  else
+    return x != x;
+}
+
 /// A comparison's result (bool or batch_bool) as 1/0 in the vector type V.
 template <class V, class M>
 inline V from_mask(const M& m) {

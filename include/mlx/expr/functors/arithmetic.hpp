@@ -274,9 +274,12 @@ struct Remainder {
     if constexpr (is_real_float_v<T>) {
       // std::fmod is exact; xsimd 8.1's batch fmod (a - trunc(a / b) * b) is not.
       auto r = simd::map_lanes(a, b, [](T x, T y) { return std::fmod(x, y); });
-      // Python's sign convention: the result takes the divisor's sign. (Not mask_xor: xsimd
-      // 8.1's AVX-512 batch_bool ^ is an OR.)
-      return simd::select(mask_and(r != A(0), (r < A(0)) != (b < A(0))), r + b, r);
+      // Python's sign convention: the result, zero included, takes the divisor's sign. (Not
+      // mask_xor: xsimd 8.1's AVX-512 batch_bool ^ is an OR.)
+      using std::copysign;
+      const auto zero = r == A(0);
+      const A fixed = simd::select((r < A(0)) != (b < A(0)), r + b, r);
+      return simd::select(zero, A(copysign(A(0), b)), fixed);
     } else {
       return simd::map_lanes(a, b, [](T x, T y) { return detail::int_remainder(x, y); });
     }

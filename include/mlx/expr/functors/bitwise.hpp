@@ -34,16 +34,16 @@ T shift_right(T x, T y) {
 }  // namespace bits
 
 // Binary bitwise functors: the value is one expression of a and b.
-#define MLXPP_BITWISE(Name, op_name, expr)                  \
-  struct Name {                                             \
-    static constexpr std::string_view name = op_name;       \
-    static constexpr TypeRule rule = TypeRule::integer;     \
-    template <class T>                                      \
-    static constexpr bool supports = is_int_v<T>;           \
-    template <class A, class B>                             \
-    A operator()(const A& a, const B& b) const {            \
-      return expr;                                          \
-    }                                                       \
+#define MLXPP_BITWISE(Name, op_name, expr)              \
+  struct Name {                                         \
+    static constexpr std::string_view name = op_name;   \
+    static constexpr TypeRule rule = TypeRule::integer; \
+    template <class T>                                  \
+    static constexpr bool supports = is_int_v<T>;       \
+    template <class A, class B>                         \
+    A operator()(const A& a, const B& b) const {        \
+      return expr;                                      \
+    }                                                   \
   };
 
 MLXPP_BITWISE(BitwiseAnd, "bitwise_and", a & b)

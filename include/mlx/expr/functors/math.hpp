@@ -2,9 +2,11 @@
 // Floating-point math functors: exponentials and logarithms, trigonometric and hyperbolic
 // functions and their inverses, erf/erfinv, sqrt/rsqrt, sigmoid, degrees/radians. Bool and
 // integer inputs compute in float32 (TypeRule::at_least_float), as in MLX. Float batches use
-// xsimd's vector functions; double and complex64 use <cmath>/<complex>.
+// xsimd's vector functions (patched where xsimd 8.1 is wrong, as noted); double and complex64
+// use <cmath>/<complex>.
 #pragma once
 
+#include <initializer_list>
 #include <numbers>
 
 #include "mlx/expr/functors/common.hpp"
@@ -87,13 +89,17 @@ struct Exp {
   }
 };
 
-// (For batches, -0 is passed through: xsimd 8.1's expm1 and log1p return +0 for it.)
+// For batches, -0 is passed through (xsimd 8.1's expm1 and log1p return +0 for it), and
+// expm1(x) = exp(x) above 88, where xsimd's expm1 overflows early as its exp does.
 MLXPP_FLOAT_UNARY(Expm1, "expm1", true,
                   [&] {
-                    if constexpr (is_complex_v<elem_t<X>>) return exp(x) - X(1);
-                    else if constexpr (simd::is_batch_v<X>)  // xsimd overflows early, as for exp
-                      return simd::select(x == X(0), x, simd::select(x > X(88), Exp{}(x), expm1(x)));
-                    else return expm1(x);
+                    if constexpr (is_complex_v<elem_t<X>>)
+                      return exp(x) - X(1);
+                    else if constexpr (simd::is_batch_v<X>)
+                      return simd::select(x == X(0), x,
+                                          simd::select(x > X(88), Exp{}(x), expm1(x)));
+                    else
+                      return expm1(x);
                   }(),
                   exp(x))
 
@@ -125,9 +131,12 @@ MLXPP_FLOAT_UNARY(Log10, "log10", true, log10(x),
                   X(1) / (x * constant<X>(std::numbers::ln10)))
 MLXPP_FLOAT_UNARY(Log1p, "log1p", true,
                   [&] {
-                    if constexpr (is_complex_v<elem_t<X>>) return log(X(1) + x);
-                    else if constexpr (simd::is_batch_v<X>) return simd::select(x == X(0), x, log1p(x));
-                    else return log1p(x);
+                    if constexpr (is_complex_v<elem_t<X>>)
+                      return log(X(1) + x);
+                    else if constexpr (simd::is_batch_v<X>)
+                      return simd::select(x == X(0), x, log1p(x));
+                    else
+                      return log1p(x);
                   }(),
                   X(1) / (X(1) + x))
 

@@ -107,8 +107,7 @@ struct IsClose {
   template <class T>
   static constexpr bool supports = is_inexact_v<T>;
   template <class X>
-  auto operator()(const X& a, const X& b, const X& rtol, const X& atol,
-                  const X& equal_nan) const {
+  auto operator()(const X& a, const X& b, const X& rtol, const X& atol, const X& equal_nan) const {
     using std::abs;
     if constexpr (is_complex_v<X>) {
       const bool finite = classify::isfinite(a) && classify::isfinite(b);
@@ -119,7 +118,8 @@ struct IsClose {
       const X inf = classify::infinity<X>();
       const auto finite = mask_and(abs(a) < inf, abs(b) < inf);
       const auto close = abs(a - b) <= atol + rtol * abs(b);
-      const auto both_nan = mask_and(mask_and(nan_mask(a), nan_mask(b)), mask_not(equal_nan == X(0)));
+      const auto both_nan =
+          mask_and(mask_and(nan_mask(a), nan_mask(b)), mask_not(equal_nan == X(0)));
       return mask_or(mask_or(mask_and(finite, close), mask_and(mask_not(finite), a == b)),
                      both_nan);
     }
