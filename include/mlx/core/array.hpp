@@ -266,15 +266,18 @@ struct ArrayDesc {
 /// overflow the stack through nested shared_ptr destructors.
 inline void release_inputs(ArrayDesc& d) {
   if (d.inputs.empty()) return;
+  // Every handle is queued (a node may read the same input twice); a popped node whose
+  // handle is the last one has its own inputs queued before it is destroyed.
   std::vector<std::shared_ptr<ArrayDesc>> pending;
   for (auto& in : d.inputs)
-    if (in.desc_ && in.desc_.use_count() == 1) pending.push_back(std::move(in.desc_));
+    if (in.desc_) pending.push_back(std::move(in.desc_));
   d.inputs.clear();
   while (!pending.empty()) {
     auto cur = std::move(pending.back());
     pending.pop_back();
+    if (cur.use_count() != 1) continue;  // someone else still holds it: just drop ours
     for (auto& in : cur->inputs)
-      if (in.desc_ && in.desc_.use_count() == 1) pending.push_back(std::move(in.desc_));
+      if (in.desc_) pending.push_back(std::move(in.desc_));
     cur->inputs.clear();
     // cur's siblings point back at nodes that hold cur; dropping them breaks the cycle.
     cur->siblings.clear();

@@ -245,6 +245,30 @@ class Expr {
         ops_);
   }
 
+  /// Marks the input slots that a `where` reads as its condition (bit s of `mask`): they
+  /// are read as bool (0.5 is true), not converted to an integer compute type.
+  void collect_truth_slots(uint64_t& mask, int base) const {
+    if (is_materialized_) return;
+    if constexpr (F::rule == TypeRule::select) {
+      using C = std::tuple_element_t<0, std::tuple<Ops...>>;
+      if constexpr (std::is_same_v<C, array>)
+        mask |= uint64_t{1} << base;
+      else if constexpr (expression<C>)
+        if (std::get<0>(ops_).is_materialized()) mask |= uint64_t{1} << base;
+    }
+    std::apply(
+        [&](const auto&... op) {
+          int i = 0;
+          (
+              [&](const auto& o) {
+                if constexpr (expression<decltype(o)>) o.collect_truth_slots(mask, base + offsets[i]);
+                ++i;
+              }(op),
+              ...);
+        },
+        ops_);
+  }
+
   /// Makes this subtree its own fused node (see the file comment).
   void materialize();
 

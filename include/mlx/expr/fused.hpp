@@ -58,6 +58,7 @@ template <class E, class T>
 cpu::ChunkKernel<T> chunk_kernel(const E& e) {
   cpu::ChunkKernel<T> k{nullptr, &e, E::slots, E::temps};
   k.truth = e.compute_dtype() == bool_;
+  e.collect_truth_slots(k.truth_slots, 0);
   // A plain array read as its own type lets reductions read it in place.
   if constexpr (std::is_same_v<typename E::functor, functors::Cast> && E::depth == 1 && E::slots == 1)
     k.identity = cpu::stored_as<T>(e.dtype());

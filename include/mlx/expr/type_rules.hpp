@@ -131,9 +131,13 @@ inline constexpr SetTypes set_types(TypeRule rule, const DtypeSet (&in)[N]) {
     case TypeRule::to_real:
       return {in[0], map_set(in[0], to_real_dtype)};
     case TypeRule::select: {
-      DtypeSet q = in[1];
-      for (int i = 2; i < N; ++i) q = promote_sets(q, in[i]);
-      return {q, q};
+      if constexpr (N > 1) {
+        DtypeSet q = in[1];
+        for (int i = 2; i < N; ++i) q = promote_sets(q, in[i]);
+        return {q, q};
+      } else {
+        return {p, p};
+      }
     }
     case TypeRule::cast:
       return {all_dtypes_set, all_dtypes_set};

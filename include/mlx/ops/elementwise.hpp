@@ -33,11 +33,11 @@ namespace mlx::core {
   }
 
 // Operators are constrained on `operand`, so `std::cout << a` still picks the stream operator.
-#define MLXPP_BINARY_OPERATOR(sym, fn)                     \
-  template <operand A, operand B>                          \
-    requires(array_like<A> || array_like<B>)               \
-  auto operator sym(A&& a, B&& b) {                        \
-    return fn(std::forward<A>(a), std::forward<B>(b));     \
+#define MLXPP_BINARY_OPERATOR(sym, fn)                       \
+  template <operand A, operand B>                            \
+    requires(array_like<A> || array_like<B>)                 \
+  auto operator sym(A&& a, B&& b) {                          \
+    return core::fn(std::forward<A>(a), std::forward<B>(b)); \
   }
 
 namespace detail {
@@ -130,7 +130,7 @@ MLXPP_BINARY_OPERATOR(%, remainder)
 
 template <array_like A>
 auto operator-(A&& a) {
-  return negative(std::forward<A>(a));
+  return core::negative(std::forward<A>(a));
 }
 
 /// {floor_divide(a, b), remainder(a, b)}.
@@ -138,12 +138,12 @@ auto operator-(A&& a) {
 template <operand A, operand B>
   requires(array_like<A> || array_like<B>)
 std::vector<array> divmod(A&& a, B&& b, StreamOrDevice s = {}) {
-    Dtype t =
-        promote_types(detail::elementwise_operand_dtype(a), detail::elementwise_operand_dtype(b));
-    if (is_complex(t)) detail::fail("divmod", "Complex type not supported.");
-    array q = core::floor_divide(a, b, s);
-    array r = core::remainder(std::forward<A>(a), std::forward<B>(b), std::move(s));
-    return {std::move(q), std::move(r)};
+  const Dtype t =
+      promote_types(detail::elementwise_operand_dtype(a), detail::elementwise_operand_dtype(b));
+  if (is_complex(t)) detail::fail("divmod", "Complex type not supported.");
+  array q = core::floor_divide(a, b, s);
+  array r = core::remainder(std::forward<A>(a), std::forward<B>(b), std::move(s));
+  return {std::move(q), std::move(r)};
 }
 
 // ---- complex parts and identities --------------------------------------------------------
@@ -218,7 +218,7 @@ MLXPP_BINARY_OPERATOR(&&, logical_and)
 MLXPP_BINARY_OPERATOR(||, logical_or)
 template <array_like A>
 auto operator!(A&& a) {
-  return logical_not(std::forward<A>(a));
+  return core::logical_not(std::forward<A>(a));
 }
 
 // ---- bitwise -----------------------------------------------------------------------------
@@ -277,7 +277,7 @@ array bitwise_invert(A&& a, StreamOrDevice s = {}) {
 }
 template <array_like A>
 array operator~(A&& a) {
-  return bitwise_invert(std::forward<A>(a));
+  return core::bitwise_invert(std::forward<A>(a));
 }
 
 // ---- rounding ----------------------------------------------------------------------------

@@ -37,6 +37,7 @@ struct ChunkKernel {
   int scratch_blocks;
   bool identity = false;  // the expression is one array read as is (astype to its own type)
   bool truth = false;     // the compute dtype is bool: inputs are read as bool
+  uint64_t truth_slots = 0;  // slots read as bool anyway (where's conditions)
 };
 
 namespace elementwise_impl {
@@ -199,7 +200,8 @@ class ElementwiseSource {
         }
         T* sb = sc.slots + s * chunk_elems;
         if (w.constant) {
-          if (!sc.filled[s]) gather_convert(w.base, all_dtypes[static_cast<int>(w.dtype)], 0, sb, chunk_elems, k_.truth);
+          if (!sc.filled[s]) gather_convert(w.base, all_dtypes[static_cast<int>(w.dtype)], 0, sb, chunk_elems,
+                                         k_.truth || ((k_.truth_slots >> s) & 1));
           sc.filled[s] = true;
           ptrs[s] = sb;
           continue;
@@ -209,7 +211,7 @@ class ElementwiseSource {
           ptrs[s] = reinterpret_cast<const T*>(w.base) + off;
         } else {
           gather_convert(w.base + off * w.itemsize, all_dtypes[static_cast<int>(w.dtype)], w.inner, sb,
-                         seg, k_.truth);
+                         seg, k_.truth || ((k_.truth_slots >> s) & 1));
           ptrs[s] = sb;
         }
       }

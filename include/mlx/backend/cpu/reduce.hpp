@@ -41,6 +41,13 @@ struct Op {
   }
   template <class V>
   static V apply(const V& acc, const V& x) {
+    using T = typename simd::vec_traits<V>::value_type;
+    if constexpr (std::is_integral_v<T> && std::is_signed_v<T> && !simd::is_batch_v<V>) {
+      // Integer sums and products wrap (in unsigned arithmetic: signed overflow is UB).
+      using U = std::make_unsigned_t<T>;
+      if constexpr (R == ReduceType::Sum) return static_cast<T>(static_cast<U>(acc) + static_cast<U>(x));
+      if constexpr (R == ReduceType::Prod) return static_cast<T>(static_cast<U>(acc) * static_cast<U>(x));
+    }
     if constexpr (R == ReduceType::Sum) return acc + x;
     else if constexpr (R == ReduceType::Prod) return acc * x;
     else if constexpr (R == ReduceType::And) return simd::select(x != V(0), acc, V(0));
@@ -167,25 +174,82 @@ void row_pass(const Reader<T>& in, int64_t K, int64_t Rn, T* out) {
   }
 }
 
+/// acc = op(acc, rows[0..4)) elementwise: four rows per pass over the accumulator.
+template <ReduceType R, class T>
+void accumulate_rows4(T* acc, const T* r0, const T* r1, const T* r2, const T* r3, int64_t m) {
+  using O = Op<R>;
+  int64_t i = 0;
+  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+    using V = xsimd::batch<T>;
+    constexpr int W = V::size;
+    for (; i + W <= m; i += W) {
+      V x = O::apply(O::apply(V::load_unaligned(r0 + i), V::load_unaligned(r1 + i)),
+                     O::apply(V::load_unaligned(r2 + i), V::load_unaligned(r3 + i)));
+      O::apply(V::load_unaligned(acc + i), x).store_unaligned(acc + i);
+    }
+  }
+  for (; i < m; ++i) acc[i] = O::apply(O::apply(acc[i], O::apply(r0[i], r1[i])), O::apply(r2[i], r3[i]));
+}
+
+/// Folds rows [r0, r1) of the [K0, R, K1] view into acc (K0 * K1 elements), for the kept
+/// block [kb, kb + m) of every k0.
+template <ReduceType R, class T>
+void fold_rows(const Reader<T>& in, int64_t k0, int64_t Rn, int64_t K1, int64_t kb, int64_t m,
+               int64_t r0, int64_t r1, T* acc, T* tmp, SourceScratch<T>& sc) {
+  auto row = [&](int64_t r, int j) {
+    return in.read((k0 * Rn + r) * K1 + kb, m, tmp + j * chunk_elems, &sc);
+  };
+  int64_t r = r0;
+  for (; r + 4 <= r1; r += 4)
+    accumulate_rows4<R>(acc, row(r, 0), row(r + 1, 1), row(r + 2, 2), row(r + 3, 3), m);
+  for (; r < r1; ++r) accumulate_run<R>(acc, row(r, 0), m);
+}
+
 /// out[k0 * K1 + k1] = reduce over r of in[(k0 * R + r) * K1 + k1].
+/// Many kept blocks: each thread owns blocks and streams their rows. Few kept blocks (an
+/// axis-0 sum of a matrix): each thread folds a range of rows into its own partial result,
+/// reading memory in order, and the partials are combined.
 template <ReduceType R, class T>
 void column_pass(const Reader<T>& in, int64_t K0, int64_t Rn, int64_t K1, T* out) {
   using O = Op<R>;
+  const int nt = ThreadPool::instance().num_threads();
   const int64_t blocks = (K1 + chunk_elems - 1) / chunk_elems;
   const int64_t units = K0 * blocks;
-  int64_t grain = std::max<int64_t>(1, parallel_threshold / std::max<int64_t>(Rn * std::min(K1, chunk_elems), 1));
-  parallel_for(units, grain, [&](int64_t u0, int64_t u1) {
-    SourceScratch<T> sc(in.num_slots(), in.kernel_blocks(), 1);
-    T* tmp = sc.extra(in.num_slots(), in.kernel_blocks());
-    for (int64_t u = u0; u < u1; ++u) {
-      int64_t k0 = u / blocks, kb = (u % blocks) * chunk_elems;
-      int64_t m = std::min(chunk_elems, K1 - kb);
-      T* acc = out + k0 * K1 + kb;
-      std::fill(acc, acc + m, O::template init<T>());
-      for (int64_t r = 0; r < Rn; ++r)
-        accumulate_run<R>(acc, in.read((k0 * Rn + r) * K1 + kb, m, tmp, &sc), m);
+  const int64_t work = K0 * Rn * K1;
+  const int ns = in.num_slots(), kbk = in.kernel_blocks();
+  if (units >= 2 * nt || work < parallel_threshold || Rn < 8 * nt) {
+    int64_t grain = std::max<int64_t>(1, parallel_threshold / std::max<int64_t>(Rn * std::min(K1, chunk_elems), 1));
+    parallel_for(units, grain, [&](int64_t u0, int64_t u1) {
+      SourceScratch<T> sc(ns, kbk, 4);
+      T* tmp = sc.extra(ns, kbk);
+      for (int64_t u = u0; u < u1; ++u) {
+        int64_t k0 = u / blocks, kb = (u % blocks) * chunk_elems;
+        int64_t m = std::min(chunk_elems, K1 - kb);
+        T* acc = out + k0 * K1 + kb;
+        std::fill(acc, acc + m, O::template init<T>());
+        fold_rows<R>(in, k0, Rn, K1, kb, m, 0, Rn, acc, tmp, sc);
+      }
+    });
+    return;
+  }
+  const int64_t parts = nt;
+  const int64_t per = (Rn + parts - 1) / parts;
+  const int64_t kept = K0 * K1;
+  std::vector<T> partial(static_cast<size_t>(parts * kept), O::template init<T>());
+  parallel_for(parts, 1, [&](int64_t p0, int64_t p1) {
+    SourceScratch<T> sc(ns, kbk, 4);
+    T* tmp = sc.extra(ns, kbk);
+    for (int64_t p = p0; p < p1; ++p) {
+      int64_t r0 = p * per, r1 = std::min(Rn, r0 + per);
+      T* acc = partial.data() + p * kept;
+      for (int64_t k0 = 0; k0 < K0; ++k0)
+        for (int64_t kb = 0; kb < K1; kb += chunk_elems)
+          fold_rows<R>(in, k0, Rn, K1, kb, std::min(chunk_elems, K1 - kb), r0, r1,
+                       acc + k0 * K1 + kb, tmp, sc);
     }
   });
+  std::copy(partial.begin(), partial.begin() + kept, out);
+  for (int64_t p = 1; p < parts; ++p) accumulate_run<R>(out, partial.data() + p * kept, kept);
 }
 
 }  // namespace reduce_impl

@@ -65,7 +65,8 @@ inline M mask_or(const M& a, const M& b) {
 }
 template <class M>
 inline M mask_xor(const M& a, const M& b) {
-  if constexpr (std::is_same_v<M, bool>) return a != b; else return a ^ b;
+  // `a != b`, not `^`: xsimd 8.1's AVX-512 batch_bool operator^ computes an OR.
+  return a != b;
 }
 template <class M>
 inline M mask_not(const M& a) {

@@ -21,7 +21,8 @@ namespace mlx::core::functors {
   };
 
 MLXPP_COMPARISON(Equal, "equal", a == b, true)
-MLXPP_COMPARISON(NotEqual, "not_equal", a != b, true)
+// Not `a != b`: xsimd compares batches with ordered predicates (NaN != NaN is false).
+MLXPP_COMPARISON(NotEqual, "not_equal", mask_not(a == b), true)
 MLXPP_COMPARISON(Less, "less", a < b, false)
 MLXPP_COMPARISON(LessEqual, "less_equal", a <= b, false)
 MLXPP_COMPARISON(Greater, "greater", a > b, false)

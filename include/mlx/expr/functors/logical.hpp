@@ -47,7 +47,7 @@ struct Select {
   static constexpr bool supports = true;
   template <class C, class A, class B>
   auto operator()(const C& c, const A& a, const B& b) const {
-    return simd::select(c != C(0), a, b);
+    return simd::select(mask_not(c == C(0)), a, b);  // NaN is true
   }
 };
 

@@ -41,7 +41,8 @@ inline auto nan_mask(const V& x) {
     static constexpr std::string_view name = op_name;                   \
     static constexpr TypeRule rule = TypeRule::at_least_float;          \
     template <class T>                                                  \
-    static constexpr bool supports = complex_ok ? is_inexact_v<T> : is_real_float_v<T>; \
+    static constexpr bool supports =                                    \
+        complex_ok ? is_inexact_v<T> : is_real_float_v<T>;              \
     template <class X>                                                  \
     auto operator()(const X& x) const {                                 \
       using namespace std;                                              \

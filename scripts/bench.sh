@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Builds the Google Benchmark programs (Release, -O3 -march=native) in build-bench/ and runs
+# each of them, then NumPy's reduction figures with ours/NumPy ratios. Every program prints
+# its own ratio table (time ours / peer) after its runs; see benchmarks/README.md.
+# Usage: scripts/bench.sh [benchmark flags...]   e.g. --benchmark_filter=BM_AddMul
+#        (flags go to every program; defaults: --benchmark_min_time=0.2
+#        --benchmark_repetitions=5, medians reported)
+# Outputs: build-bench/results/<program>.txt (console) and .json (every run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+build=build-bench
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DMLXPP_BUILD_BENCHMARKS=ON \
+  -DMLXPP_BUILD_TESTS=OFF -DMLXPP_BUILD_EXAMPLES=OFF
+cmake --build "$build" -j2
+results="$build/results"
+mkdir -p "$results"
+
+echo "threads: MLXPP_NUM_THREADS=${MLXPP_NUM_THREADS:-<unset: hardware threads, $(nproc)>}"
+for exe in "$build"/benchmarks/bench_*; do
+  [ -x "$exe" ] || continue
+  name=$(basename "$exe")
+  echo
+  echo "######## $name"
+  # 2>&1: Google Benchmark writes its context (CPU, caches, load average) to stderr.
+  "$exe" --benchmark_out="$results/$name.json" --benchmark_out_format=json "$@" 2>&1 \
+    | tee "$results/$name.txt"
+done
+
+# NumPy: a python3 that has it (Debian's python3-numpy lives in /usr/bin/python3).
+py=""
+for p in python3 /usr/bin/python3; do
+  if command -v "$p" >/dev/null && "$p" -c 'import numpy' 2>/dev/null; then py=$p; break; fi
+done
+echo
+echo "######## numpy_peer.py"
+if [ -z "$py" ]; then
+  echo "numpy_peer.py: no python3 with NumPy found (scripts/setup.sh installs python3-numpy)"
+  exit 1
+fi
+ours=()
+[ -f "$results/bench_reduce.json" ] && ours=(--ours "$results/bench_reduce.json")
+# OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE slow a current NumPy here: unset for this command only.
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" benchmarks/cpu/numpy_peer.py "${ours[@]}" \
+  | tee "$results/numpy_peer.txt"
