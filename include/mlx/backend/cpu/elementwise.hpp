@@ -23,7 +23,7 @@ namespace mlx::core::cpu {
 /// Elements per chunk: the inputs' scratch blocks stay in L1/L2.
 inline constexpr int64_t chunk_elems = 2048;
 /// Below this many elements a fused loop runs on the calling thread only.
-inline constexpr int64_t parallel_threshold = int64_t{1} << 17;
+inline constexpr int64_t parallel_threshold = int64_t{1} << 15;
 /// Most input slots one expression may bind (checked at compile time in expr.hpp).
 inline constexpr int max_slots = 64;
 
