@@ -233,16 +233,7 @@ class Expr {
   /// For astype: compute in and produce `target`. Applied right after construction.
   void set_cast_target(Dtype target) {
     types_ = {target, target};
-    std::apply(
-        [&](auto&... op) {
-          (
-              [&](auto& o) {
-                if constexpr (expression<decltype(o)>)
-                  if (o.compute_dtype() != types_.compute) o.materialize();
-              }(op),
-              ...);
-        },
-        ops_);
+    materialize_other_dtype_children();
   }
 
   /// Marks the input slots that a `where` reads as its condition (bit s of `mask`): they
@@ -306,7 +297,11 @@ class Expr {
               ...);
         },
         ops_);
-    // Children computed in another dtype become their own nodes (see file comment).
+    materialize_other_dtype_children();
+  }
+
+  // Children computed in another dtype become their own nodes (see the file comment).
+  void materialize_other_dtype_children() {
     std::apply(
         [&](auto&... op) {
           (
