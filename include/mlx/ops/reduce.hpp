@@ -46,8 +46,8 @@ inline Shape reduced_shape(const Shape& in, const std::vector<int>& axes, bool k
   return out;
 }
 
-template <class A>
-array reduce_op(A&& a, cpu::ReduceType type, std::vector<int> axes, bool keepdims,
+template <cpu::ReduceType type, class A>
+array reduce_op(A&& a, std::vector<int> axes, bool keepdims,
                 std::optional<Dtype> acc, Dtype out_dtype, StreamOrDevice s) {
   const char* op = reduce_name(type);
   Shape in_shape = shape_of_operand(a);
@@ -59,8 +59,8 @@ array reduce_op(A&& a, cpu::ReduceType type, std::vector<int> axes, bool keepdim
   }
   auto src = reduce_source(std::forward<A>(a), acc, s);
   using E = decltype(src);
-  return expression_node<Reduce<E>>(src, reduced_shape(in_shape, axes, keepdims), out_dtype,
-                                    type, std::move(axes));
+  return expression_node<Reduce<E, type>>(src, reduced_shape(in_shape, axes, keepdims), out_dtype,
+                                          std::move(axes));
 }
 
 inline std::vector<int> all_axes(int ndim) {
@@ -82,7 +82,7 @@ int ndim_of(const A& a) {
   array fn(A&& a, const std::vector<int>& axes, bool keepdims = false, StreamOrDevice s = {}) { \
     Dtype in = detail::dtype_of_operand(a);                                                \
     (void)in;                                                                              \
-    return detail::reduce_op(std::forward<A>(a), cpu::ReduceType::TYPE, axes, keepdims, ACC, \
+    return detail::reduce_op<cpu::ReduceType::TYPE>(std::forward<A>(a), axes, keepdims, ACC, \
                              OUT, std::move(s));                                           \
   }                                                                                        \
   template <array_like A>                                                                  \

@@ -30,12 +30,13 @@ inline constexpr bool reduce_supports_v =
     !(std::is_same_v<T, complex64_t> && (R == cpu::ReduceType::Max || R == cpu::ReduceType::Min));
 }  // namespace detail
 
-/// Reduces expression E over `axes` (sorted, in E's shape).
-template <class E>
+/// Reduces expression E over `axes` (sorted, in E's shape) with operation R. R is a
+/// template parameter so that a translation unit instantiates only the reductions it uses.
+template <class E, cpu::ReduceType R>
 class Reduce : public UnaryPrimitive {
  public:
-  Reduce(Stream s, E expr, cpu::ReduceType type, std::vector<int> axes)
-      : UnaryPrimitive(s), expr_(std::move(expr)), type_(type), axes_(std::move(axes)) {}
+  Reduce(Stream s, E expr, std::vector<int> axes)
+      : UnaryPrimitive(s), expr_(std::move(expr)), axes_(std::move(axes)) {}
 
   void eval_cpu(const std::vector<array>& inputs, array& out) override {
     out.set_data(allocator::malloc(out.nbytes()));
@@ -44,14 +45,7 @@ class Reduce : public UnaryPrimitive {
       if constexpr (detail::computes_in_v<E, T>) {
         auto k = detail::chunk_kernel<E, T>(expr_);
         cpu::ElementwiseSource<T> src(k, slot_input_.data(), inputs, expr_.shape());
-        switch (type_) {
-          case cpu::ReduceType::Sum: return run<cpu::ReduceType::Sum, T>(src, out);
-          case cpu::ReduceType::Prod: return run<cpu::ReduceType::Prod, T>(src, out);
-          case cpu::ReduceType::Max: return run<cpu::ReduceType::Max, T>(src, out);
-          case cpu::ReduceType::Min: return run<cpu::ReduceType::Min, T>(src, out);
-          case cpu::ReduceType::And: return run<cpu::ReduceType::And, T>(src, out);
-          case cpu::ReduceType::Or: return run<cpu::ReduceType::Or, T>(src, out);
-        }
+        run<T>(src, out);
       } else {
         throw std::logic_error("[Reduce] compute dtype outside the expression's static set.");
       }
@@ -60,14 +54,14 @@ class Reduce : public UnaryPrimitive {
 
   const char* name() const override { return "Reduce"; }
   void print(std::ostream& os) override {
-    os << "Reduce(" << detail::reduce_name(type_) << ", ";
+    os << "Reduce(" << detail::reduce_name(R) << ", ";
     expr_.print(os);
     os << ")";
   }
   std::array<int, E::slots>& slot_input() { return slot_input_; }
 
  private:
-  template <cpu::ReduceType R, class T>
+  template <class T>
   void run(const cpu::ElementwiseSource<T>& src, array& out) {
     if constexpr (detail::reduce_supports_v<R, T>) {
       if (cpu::stored_as<T>(out.dtype())) {
@@ -83,7 +77,6 @@ class Reduce : public UnaryPrimitive {
   }
 
   E expr_;
-  cpu::ReduceType type_;
   std::vector<int> axes_;
   std::array<int, E::slots> slot_input_{};
 };
