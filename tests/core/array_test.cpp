@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Tests for array.hpp: constructors (scalar, initializer list, iterator, zero-copy), shape
 // queries, item(), data(), empty and 0-d arrays, and the deleted rvalue assignment.
+#include "../error_message.hpp"
 #include <gtest/gtest.h>
 
 #include <complex>
@@ -24,17 +25,7 @@ static_assert(std::is_assignable_v<mx::array&, mx::array>);
 static_assert(std::is_assignable_v<mx::array&, const mx::array&>);
 static_assert(std::is_nothrow_move_constructible_v<mx::array>);
 
-template <class F>
-std::string invalid_argument_message(F&& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("wrong exception type: ") + e.what();
-  }
-  return "no exception";
-}
+using mlxtest::invalid_argument_message;
 
 template <class T>
 std::vector<T> values(mx::array a) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Tests for device.hpp: Device and Stream, the default device and streams, new streams, and
 // the errors an unavailable GPU gives (this build has no GPU backend).
+#include "../error_message.hpp"
 #include <gtest/gtest.h>
 
 #include <set>
@@ -14,17 +15,7 @@ namespace mx = mlx::core;
 
 namespace {
 
-template <class F>
-std::string runtime_error_message(F&& f) {
-  try {
-    f();
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("wrong exception type: ") + e.what();
-  }
-  return "no exception";
-}
+using mlxtest::runtime_error_message;
 
 TEST(Device, ConstructionAndComparison) {
   mx::Device c(mx::Device::cpu);

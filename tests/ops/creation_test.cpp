@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Tests for ops/creation.hpp (zeros, ones, full, *_like, arange, linspace, eye, identity,
 // tri, tril, triu) and for astype/copy between every pair of dtypes.
+#include "../error_message.hpp"
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -29,17 +30,7 @@ std::vector<double> to_doubles(mx::array a) {
   return out;
 }
 
-template <class F>
-std::string invalid_argument_message(F&& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("wrong exception type: ") + e.what();
-  }
-  return "no exception";
-}
+using mlxtest::invalid_argument_message;
 
 #define EXPECT_INVALID(stmt, text)                                          \
   do {                                                                      \

@@ -3,6 +3,7 @@
 // products, which then wrap to the dtype): every subset of axes of shapes (7,), (3,4) and
 // (2,3,4), negative and unsorted axes, keepdims, seven dtypes; NaN and infinity handling;
 // sizes large enough for the threaded paths; reductions of expressions; the error table.
+#include "../error_message.hpp"
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -96,17 +97,7 @@ std::vector<double> test_values(size_t n, mx::Dtype d, uint64_t seed) {
   return v;
 }
 
-template <class F>
-std::string invalid_argument_message(F&& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("wrong exception type: ") + e.what();
-  }
-  return "no exception";
-}
+using mlxtest::invalid_argument_message;
 
 #define EXPECT_INVALID(stmt, text)                                          \
   do {                                                                      \

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+// Test support: the message of the exception a callable throws, checked for its type.
+#pragma once
+
+#include <exception>
+#include <stdexcept>
+#include <string>
+
+namespace mlxtest {
+
+/// The what() of the E that f throws; otherwise "wrong exception type: ..." or
+/// "no exception", so an EXPECT on the text fails with a useful message.
+template <class E, class F>
+std::string exception_message(F&& f) {
+  try {
+    f();
+  } catch (const E& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    return std::string("wrong exception type: ") + e.what();
+  }
+  return "no exception";
+}
+
+template <class F>
+std::string invalid_argument_message(F&& f) {
+  return exception_message<std::invalid_argument>(f);
+}
+template <class F>
+std::string runtime_error_message(F&& f) {
+  return exception_message<std::runtime_error>(f);
+}
+
+}  // namespace mlxtest
