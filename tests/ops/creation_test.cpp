@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Tests for ops/creation.hpp (zeros, ones, full, *_like, arange, linspace, eye, identity,
 // tri, tril, triu) and for astype/copy between every pair of dtypes.
+#include "../array_values.hpp"
 #include "../error_message.hpp"
 #include <gtest/gtest.h>
 
@@ -18,17 +19,7 @@ namespace mx = mlx::core;
 
 namespace {
 
-/// The elements of a as doubles (complex: the real part), in row-major order.
-std::vector<double> to_doubles(mx::array a) {
-  a.eval();
-  std::vector<double> out(a.size());
-  mx::detail::dispatch_dtype(a.dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const T* p = a.data<T>();
-    for (size_t i = 0; i < a.size(); ++i) out[i] = mx::detail::convert_element<double>(p[i]);
-  });
-  return out;
-}
+using mlxtest::to_doubles;
 
 using mlxtest::invalid_argument_message;
 

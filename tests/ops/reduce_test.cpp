@@ -3,6 +3,7 @@
 // products, which then wrap to the dtype): every subset of axes of shapes (7,), (3,4) and
 // (2,3,4), negative and unsorted axes, keepdims, seven dtypes; NaN and infinity handling;
 // sizes large enough for the threaded paths; reductions of expressions; the error table.
+#include "../array_values.hpp"
 #include "../error_message.hpp"
 #include <gtest/gtest.h>
 
@@ -25,17 +26,7 @@ using mlx::core::operator<<;  // Shape prints as (2,3) (it is a std::vector: no 
 
 // ---- helpers -------------------------------------------------------------------------
 
-/// The elements of a as doubles (complex: the real part), in row-major order.
-std::vector<double> to_doubles(mx::array a) {
-  a.eval();
-  std::vector<double> out(a.size());
-  mx::detail::dispatch_dtype(a.dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const T* p = a.data<T>();
-    for (size_t i = 0; i < a.size(); ++i) out[i] = mx::detail::convert_element<double>(p[i]);
-  });
-  return out;
-}
+using mlxtest::to_doubles;
 
 /// v rounded to dtype d and back (the value an exact result has when stored as d).
 double round_to(double v, mx::Dtype d) {
