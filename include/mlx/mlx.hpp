@@ -13,3 +13,5 @@
 #include "mlx/ops/elementwise.hpp"
 #include "mlx/ops/reduce.hpp"
 #include "mlx/ops/creation.hpp"
+#include "mlx/ops/shape.hpp"
+#include "mlx/ops/slicing.hpp"
