@@ -15,3 +15,4 @@
 #include "mlx/ops/creation.hpp"
 #include "mlx/ops/shape.hpp"
 #include "mlx/ops/slicing.hpp"
+#include "mlx/ops/indexing.hpp"

@@ -203,6 +203,8 @@ class array {
   void move_shared_buffer(array other);
   /// True when this node is the buffer's only user and nobody else holds the node.
   bool is_donatable() const;
+  /// Forgets the buffer (a primitive that throws half-way leaves its output unevaluated).
+  void clear_data();
   /// Drops the primitive and inputs after evaluation.
   void detach();
   /// Number of handles sharing the node (for donation checks).
@@ -432,6 +434,12 @@ inline bool array::is_donatable() const {
   return desc_.use_count() == 1 && desc_->data && desc_->data.use_count() == 1 &&
          desc_->data->owned_by_allocator && desc_->flags.row_contiguous &&
          desc_->data_size == desc_->size;
+}
+
+inline void array::clear_data() {
+  desc_->data.reset();
+  desc_->data_ptr = nullptr;
+  desc_->data_size = 0;
 }
 
 inline void array::detach() {

@@ -12,13 +12,18 @@ namespace mlx::core::detail {
 
 /// Writes one message piece; vectors (shapes, axes) print as NumPy tuples: (2,3), (4,), ().
 template <class T>
+void put(std::ostream& os, const std::vector<T>& v);
+template <class T>
 void put(std::ostream& os, const T& v) {
   os << v;
 }
 template <class T>
 void put(std::ostream& os, const std::vector<T>& v) {
   os << '(';
-  for (size_t i = 0; i < v.size(); ++i) os << (i ? "," : "") << v[i];
+  for (size_t i = 0; i < v.size(); ++i) {
+    os << (i ? "," : "");
+    put(os, v[i]);  // nested vectors (a list of shapes) print as tuples too
+  }
   if (v.size() == 1) os << ',';
   os << ')';
 }

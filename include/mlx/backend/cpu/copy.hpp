@@ -82,27 +82,50 @@ void copy_range(const char* src, const Strides& src_st, char* dst, const Strides
 
 }  // namespace copy_impl
 
+namespace copy_impl {
+
+/// Calls f(integral_constant<W>) for an element width W of `itemsize` bytes.
+template <class F>
+void with_width(size_t itemsize, F&& f) {
+  switch (itemsize) {
+    case 1: f(std::integral_constant<size_t, 1>{}); break;
+    case 2: f(std::integral_constant<size_t, 2>{}); break;
+    case 4: f(std::integral_constant<size_t, 4>{}); break;
+    case 8: f(std::integral_constant<size_t, 8>{}); break;
+    default: f(std::integral_constant<size_t, 16>{}); break;
+  }
+}
+
+}  // namespace copy_impl
+
 /// Copies `shape`'s elements of `itemsize` bytes from src to dst, each addressed by its
-/// own strides in elements (zero and negative strides allowed on the source).
+/// own strides in elements (zero and negative strides allowed on the source). Large copies
+/// are split over the thread pool.
 inline void copy_strided(const void* src, Strides src_strides, void* dst, Strides dst_strides,
                          Shape shape, size_t itemsize) {
   const int64_t n = shape_size(shape);
   if (n == 0) return;
   copy_impl::collapse(shape, src_strides, dst_strides);
-  auto run = [&](auto width) {
+  copy_impl::with_width(itemsize, [&](auto width) {
     constexpr size_t W = decltype(width)::value;
     parallel_for(n, int64_t{1} << 16, [&](int64_t b, int64_t e) {
       copy_impl::copy_range<W>(static_cast<const char*>(src), src_strides, static_cast<char*>(dst),
                                dst_strides, shape, b, e);
     });
-  };
-  switch (itemsize) {
-    case 1: run(std::integral_constant<size_t, 1>{}); break;
-    case 2: run(std::integral_constant<size_t, 2>{}); break;
-    case 4: run(std::integral_constant<size_t, 4>{}); break;
-    case 8: run(std::integral_constant<size_t, 8>{}); break;
-    default: run(std::integral_constant<size_t, 16>{}); break;
-  }
+  });
+}
+
+/// copy_strided on the calling thread only (for callers already inside a parallel loop).
+inline void copy_strided_serial(const void* src, Strides src_strides, void* dst, Strides dst_strides,
+                                Shape shape, size_t itemsize) {
+  const int64_t n = shape_size(shape);
+  if (n == 0) return;
+  copy_impl::collapse(shape, src_strides, dst_strides);
+  copy_impl::with_width(itemsize, [&](auto width) {
+    constexpr size_t W = decltype(width)::value;
+    copy_impl::copy_range<W>(static_cast<const char*>(src), src_strides, static_cast<char*>(dst),
+                             dst_strides, shape, 0, n);
+  });
 }
 
 /// Writes the elements of evaluated `in` (any strides) to `dst` in row-major order.
