@@ -16,3 +16,8 @@
 #include "mlx/ops/shape.hpp"
 #include "mlx/ops/slicing.hpp"
 #include "mlx/ops/indexing.hpp"
+#include "mlx/ops/softmax.hpp"
+#include "mlx/ops/compare.hpp"
+#include "mlx/ops/windows.hpp"
+#include "mlx/ops/hadamard.hpp"
+#include "mlx/ops/ordering.hpp"

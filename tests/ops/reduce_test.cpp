@@ -869,3 +869,19 @@ TEST(ReduceErrors, ComplexOrdering) {
 }
 
 }  // namespace
+
+TEST(Counting, CountNonzeroNumberOfElementsVecdot) {
+  auto a = mx::array({0, 3, 0, 1, 2, 0}, {2, 3});
+  EXPECT_EQ(mx::count_nonzero(a).item<int>(), 3);
+  EXPECT_EQ(to_doubles(mx::count_nonzero(a, 0)), (std::vector<double>{1, 2, 0}));
+  EXPECT_EQ(mx::count_nonzero(a, 1, true).shape(), (mx::Shape{2, 1}));
+  EXPECT_EQ(mx::count_nonzero(mx::array({NAN, 0.f, -0.f})).item<int>(), 1);
+  EXPECT_EQ(mx::number_of_elements(mx::zeros({2, 3, 4}), {0, 2}, false).item<int>(), 8);
+  EXPECT_EQ(mx::number_of_elements(mx::zeros({2, 3, 4}), {0, 2}, true).item<int>(), 3);
+  EXPECT_EQ(mx::number_of_elements(mx::zeros({2, 3}), {}, true, mx::float32).dtype(), mx::float32);
+  auto x = mx::array({1.f, 2.f, 3.f, 4.f}, {2, 2});
+  EXPECT_EQ(to_doubles(mx::vecdot(x, x)), (std::vector<double>{5, 25}));
+  EXPECT_EQ(to_doubles(mx::vecdot(x, mx::array({1.f, 1.f}), 0)), (std::vector<double>{4, 6}));
+  EXPECT_NE(mlxtest::invalid_argument_message([&] { mx::vecdot(x, x, 2); }).find("[vecdot] Invalid axis 2"),
+            std::string::npos);
+}

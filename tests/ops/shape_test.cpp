@@ -6,6 +6,7 @@
 #include "../error_message.hpp"
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <numeric>
 #include <vector>
 
@@ -231,4 +232,31 @@ TEST(ShapeOps, Errors) {
   EXPECT_NE(invalid_argument_message([&] { mx::broadcast_to(a, {3}); }).find("[broadcast_to]"), std::string::npos);
   EXPECT_NE(invalid_argument_message([&] { mx::broadcast_arrays({a, iota({4})}); }).find("[broadcast_arrays]"), std::string::npos);
   EXPECT_NE(invalid_argument_message([&] { mx::as_strided(a, {2}, {1, 1}, 0); }).find("[as_strided]"), std::string::npos);
+}
+
+TEST(View, ReinterpretsBytes) {
+  auto a = mx::array({1.0f, -2.0f});
+  auto u = mx::view(a, mx::uint32);
+  EXPECT_EQ(to_doubles(u), (std::vector<double>{0x3f800000u, 0xc0000000u}));
+  auto b = mx::view(a, mx::uint8);
+  EXPECT_EQ(b.shape(), (mx::Shape{8}));
+  EXPECT_EQ(to_doubles(b)[3], 0x3f);
+  auto h = mx::view(mx::zeros({3, 4}, mx::int8), mx::int32);
+  EXPECT_EQ(h.shape(), (mx::Shape{3, 1}));
+  EXPECT_EQ(to_doubles(mx::view(mx::transpose(iota({2, 2}, mx::int32)), mx::float32))[1],
+            static_cast<double>(std::bit_cast<float>(2)));  // strided input: row-major bytes
+  EXPECT_NE(invalid_argument_message([] { mx::view(mx::zeros({3}, mx::int8), mx::int16); }).find("[view] The last axis of shape (3,) holds 3 bytes"),
+            std::string::npos);
+  EXPECT_NE(invalid_argument_message([] { mx::view(mx::array(1.0f), mx::int16); }).find("[view] A 0-d array"), std::string::npos);
+}
+
+TEST(Depends, EvaluatesDependenciesFirst) {
+  auto a = iota({3});
+  mx::array side = mx::astype(a, mx::float32) * 2.0f;
+  auto outs = mx::depends({a}, {side});
+  ASSERT_EQ(outs.size(), 1u);
+  outs[0].eval();
+  EXPECT_TRUE(side.is_available());
+  EXPECT_EQ(outs[0].raw_data(), a.raw_data());
+  EXPECT_EQ(to_doubles(outs[0]), to_doubles(a));
 }

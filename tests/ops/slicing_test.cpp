@@ -226,3 +226,21 @@ TEST(Slicing, Errors) {
   EXPECT_TRUE(has(invalid_argument_message([&] { mx::meshgrid({a}); }), "[meshgrid] Inputs must be at most 1-d"));
   EXPECT_TRUE(has(invalid_argument_message([&] { mx::meshgrid({iota({2})}, false, "xx"); }), "[meshgrid] Invalid indexing value"));
 }
+
+TEST(SliceUpdateReduce, AddProdMaxMin) {
+  auto a = iota({2, 3});
+  EXPECT_EQ(to_doubles(mx::slice_update_add(a, mx::array({10, 20}), {0, 1}, {1, 3})), (V{0, 11, 22, 3, 4, 5}));
+  EXPECT_EQ(to_doubles(mx::slice_update_prod(a, mx::array(2), {1, 0}, {2, 3})), (V{0, 1, 2, 6, 8, 10}));
+  EXPECT_EQ(to_doubles(mx::slice_update_max(a, mx::array(4), {0, 0}, {2, 3}, {1, 2})), (V{4, 1, 4, 4, 4, 5}));
+  EXPECT_EQ(to_doubles(mx::slice_update_min(a, mx::array(1), {0, 0}, {2, 3})), (V{0, 1, 1, 1, 1, 1}));
+}
+
+TEST(Diff, OrdersAxesAndBool) {
+  auto a = mx::array({1, 4, 9, 16, 2, 2, 5, 1}, {2, 4});
+  EXPECT_EQ(to_doubles(mx::diff(a)), (V{3, 5, 7, 0, 3, -4}));
+  EXPECT_EQ(to_doubles(mx::diff(mx::array({1, 4, 9, 16}), 2)), (V{2, 2}));
+  EXPECT_EQ(to_doubles(mx::diff(mx::array({1, 4, 9, 16}, {2, 2}), 1, 0)), (V{8, 12}));
+  EXPECT_EQ(mx::diff(mx::array({1, 2}), 5).shape(), (mx::Shape{0}));
+  EXPECT_EQ(to_doubles(mx::diff(mx::array({true, true, false}))), (V{0, 1}));
+  EXPECT_TRUE(has(invalid_argument_message([] { mx::diff(mx::array({1}), -1); }), "[diff] The order n must be non-negative"));
+}

@@ -271,4 +271,42 @@ array argmin(A&& a, StreamOrDevice s = {}) {
   return argmin(std::forward<A>(a), false, std::move(s));
 }
 
+// ---- counting ----------------------------------------------------------------------------
+
+/// The number of non-zero elements over `axes` (int32, as NumPy's count_nonzero counts).
+inline array count_nonzero(const array& a, const std::vector<int>& axes, bool keepdims = false,
+                           StreamOrDevice s = {}) {
+  return sum(astype(not_equal(a, 0, s), int32, s), axes, keepdims, s);
+}
+inline array count_nonzero(const array& a, int axis, bool keepdims = false, StreamOrDevice s = {}) {
+  return count_nonzero(a, std::vector<int>{axis}, keepdims, std::move(s));
+}
+inline array count_nonzero(const array& a, bool keepdims = false, StreamOrDevice s = {}) {
+  return count_nonzero(a, detail::all_axes(static_cast<int>(a.ndim())), keepdims, std::move(s));
+}
+
+/// The number of elements along `axes` (or, inverted, along every other axis) as a 0-d
+/// array of `dtype` (MLX's number_of_elements).
+inline array number_of_elements(const array& a, std::vector<int> axes, bool inverted,
+                                Dtype dtype = int32, StreamOrDevice s = {}) {
+  (void)s;
+  const int nd = static_cast<int>(a.ndim());
+  auto ax = detail::normalize_axes("number_of_elements", std::move(axes), nd);
+  double n = 1;
+  for (int d = 0, k = 0; d < nd; ++d) {
+    const bool listed = k < static_cast<int>(ax.size()) && ax[k] == d;
+    if (listed) ++k;
+    if (listed != inverted) n *= a.shape()[d];
+  }
+  return array(n, dtype);
+}
+
+/// sum(conj(a) * b) over `axis`, a and b broadcast together (NumPy's vecdot).
+inline array vecdot(const array& a, const array& b, int axis = -1, StreamOrDevice s = {}) {
+  Shape shape = broadcast_shapes(a.shape(), b.shape());
+  detail::normalize_axis("vecdot", axis, static_cast<int>(shape.size()));
+  if (is_complex(a.dtype())) return sum(conjugate(a, s) * b, axis, false, s);
+  return sum(a * b, axis, false, s);
+}
+
 }  // namespace mlx::core

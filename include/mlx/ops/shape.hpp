@@ -276,4 +276,37 @@ inline std::vector<array> atleast_3d(const std::vector<array>& a, StreamOrDevice
   return out;
 }
 
+/// a's bytes reinterpreted as `dtype` (no copy when a is row-contiguous). With a different
+/// item size the last axis is rescaled: a (2,4) float32 viewed as uint8 is (2,16).
+inline array view(const array& a, const Dtype& dtype, StreamOrDevice s = {}) {
+  if (dtype == a.dtype()) return a;
+  Shape shape = a.shape();
+  const size_t ia = a.itemsize(), ib = size_of(dtype);
+  if (ia != ib) {
+    if (a.ndim() == 0)
+      detail::fail("view", "A 0-d array of ", a.dtype(), " cannot be viewed as ", dtype,
+                   " (different item size).");
+    const int64_t bytes = static_cast<int64_t>(shape.back()) * static_cast<int64_t>(ia);
+    if (bytes % static_cast<int64_t>(ib) != 0)
+      detail::fail("view", "The last axis of shape ", a.shape(), " holds ", bytes,
+                   " bytes, which is not a multiple of the item size of ", dtype, ".");
+    shape.back() = static_cast<ShapeElem>(bytes / static_cast<int64_t>(ib));
+  }
+  return array(std::move(shape), dtype, std::make_shared<View>(to_stream(s)), {a});
+}
+
+/// The inputs, unchanged, but evaluated only after the dependencies (MLX's depends).
+inline std::vector<array> depends(const std::vector<array>& inputs, const std::vector<array>& dependencies) {
+  if (inputs.empty()) return {};
+  std::vector<Shape> shapes;
+  std::vector<Dtype> dtypes;
+  for (const auto& a : inputs) {
+    shapes.push_back(a.shape());
+    dtypes.push_back(a.dtype());
+  }
+  std::vector<array> all = inputs;
+  all.insert(all.end(), dependencies.begin(), dependencies.end());
+  return array::make_arrays(std::move(shapes), dtypes, std::make_shared<Depends>(to_stream({})), all);
+}
+
 }  // namespace mlx::core

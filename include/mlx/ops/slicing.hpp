@@ -437,4 +437,43 @@ inline std::vector<array> meshgrid(const std::vector<array>& arrays, bool sparse
   return out;
 }
 
+/// src with src[start:stop:strides] combined with `update`: added, multiplied, or the
+/// elementwise maximum or minimum taken.
+#define MLXPP_SLICE_UPDATE_REDUCE(fn, combine)                                                   \
+  inline array fn(const array& src, const array& update, Shape start, Shape stop, Shape strides, \
+                  StreamOrDevice s = {}) {                                                     \
+    array region = slice(src, start, stop, strides, s);                                        \
+    array merged = astype(combine(region, update, s), src.dtype(), s);                         \
+    return slice_update(src, merged, std::move(start), std::move(stop), std::move(strides), s); \
+  }                                                                                            \
+  inline array fn(const array& src, const array& update, Shape start, Shape stop,              \
+                  StreamOrDevice s = {}) {                                                     \
+    Shape strides(src.ndim(), 1);                                                              \
+    return fn(src, update, std::move(start), std::move(stop), std::move(strides), std::move(s)); \
+  }
+MLXPP_SLICE_UPDATE_REDUCE(slice_update_add, add)
+MLXPP_SLICE_UPDATE_REDUCE(slice_update_prod, multiply)
+MLXPP_SLICE_UPDATE_REDUCE(slice_update_max, maximum)
+MLXPP_SLICE_UPDATE_REDUCE(slice_update_min, minimum)
+#undef MLXPP_SLICE_UPDATE_REDUCE
+
+/// The n-th discrete difference along `axis`: a[1:] - a[:-1], n times (bool: a[1:] != a[:-1]).
+inline array diff(const array& a, int n = 1, int axis = -1, StreamOrDevice s = {}) {
+  if (n < 0) detail::fail("diff", "The order n must be non-negative. Got ", n, ".");
+  if (a.ndim() == 0) detail::fail("diff", "Needs an array of at least one dimension.");
+  const int nd = static_cast<int>(a.ndim());
+  const int ax = detail::normalize_axis("diff", axis, nd);
+  array x = a;
+  for (int i = 0; i < n && x.shape()[ax] > 0; ++i) {
+    Shape b(nd, 0), e = x.shape();
+    b[ax] = 1;
+    array hi = slice(x, b, e, s);
+    b[ax] = 0;
+    e[ax] = x.shape()[ax] - 1;
+    array lo = slice(x, b, e, s);
+    x = x.dtype() == bool_ ? array(not_equal(hi, lo, s)) : array(subtract(hi, lo, s));
+  }
+  return x;
+}
+
 }  // namespace mlx::core

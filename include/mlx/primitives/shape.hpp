@@ -194,4 +194,28 @@ class Contiguous : public UnaryPrimitive {
   bool allow_col_;
 };
 
+/// The input's bytes read as another dtype (row-major; the last axis rescaled when the
+/// item sizes differ).
+class View : public UnaryPrimitive {
+ public:
+  using UnaryPrimitive::UnaryPrimitive;
+  void eval_cpu(const std::vector<array>& inputs, array& out) override {
+    array in = cpu::ensure_row_contiguous(inputs[0]);
+    out.copy_shared_buffer(in, row_major_strides(out.shape()), array::Flags{true, true, out.ndim() <= 1},
+                           out.size());
+  }
+  const char* name() const override { return "View"; }
+};
+
+/// Outputs that share the buffers of the first `n` inputs; the remaining inputs are only
+/// dependencies (evaluated first).
+class Depends : public Primitive {
+ public:
+  using Primitive::Primitive;
+  void eval_cpu(const std::vector<array>& inputs, std::vector<array>& outputs) override {
+    for (size_t i = 0; i < outputs.size(); ++i) outputs[i].copy_shared_buffer(inputs[i]);
+  }
+  const char* name() const override { return "Depends"; }
+};
+
 }  // namespace mlx::core
