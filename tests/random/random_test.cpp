@@ -13,22 +13,28 @@
 
 #include "array_values.hpp"
 #include "error_message.hpp"
+#include "mlx/backend/cpu/copy.hpp"
 #include "mlx/mlx.hpp"
 #include "mlx/random/random.hpp"
 
 namespace mx = mlx::core;
 namespace rnd = mlx::core::random;
 using mlxtest::invalid_argument_message;
-using mlxtest::to_doubles;
 
 namespace {
 
+// Results may be views with any strides (take returns one): read them in row-major order.
+mx::array row_major(mx::array a) {
+  a.eval();
+  return mx::cpu::ensure_row_contiguous(a);
+}
 template <class T>
 std::vector<T> values(mx::array a) {
-  a.eval();
+  a = row_major(a);
   const T* p = a.data<T>();
   return std::vector<T>(p, p + a.size());
 }
+std::vector<double> to_doubles(mx::array a) { return mlxtest::to_doubles(row_major(a)); }
 
 std::vector<uint32_t> u32(std::initializer_list<uint32_t> v) { return v; }
 
@@ -738,3 +744,85 @@ TEST(RandomPermutation, Errors) {
   m = invalid_argument_message([] { rnd::permutation(4, mx::array({0, 0})); });
   EXPECT_EQ(m, "[permutation] Expected key type uint32 but received int32.");
 }
+
+// ---- multivariate_normal -------------------------------------------------------------------
+
+#if MLXPP_WITH_OPENBLAS
+namespace {
+// Empirical mean and covariance of rows (n_samples, d).
+void moments(const std::vector<double>& x, int d, std::vector<double>& m, std::vector<double>& c) {
+  const size_t rows = x.size() / d;
+  m.assign(d, 0);
+  c.assign(d * d, 0);
+  for (size_t r = 0; r < rows; ++r)
+    for (int i = 0; i < d; ++i) m[i] += x[r * d + i] / rows;
+  for (size_t r = 0; r < rows; ++r)
+    for (int i = 0; i < d; ++i)
+      for (int j = 0; j < d; ++j) c[i * d + j] += (x[r * d + i] - m[i]) * (x[r * d + j] - m[j]) / rows;
+}
+}  // namespace
+
+TEST(RandomMultivariateNormal, MomentsMatch) {
+  auto k = rnd::key(0);
+  auto a = rnd::multivariate_normal(mx::array({0, 0}), mx::array({1, 0, 0, 1}, {2, 2}), {}, mx::float32, k);
+  EXPECT_EQ(a.shape(), mx::Shape{2});
+  EXPECT_EQ(a.dtype(), mx::float32);
+  // Identity covariance: mean + z for the same key's standard normal draws.
+  auto z = to_doubles(rnd::normal({5, 2}, k));
+  auto x = to_doubles(rnd::multivariate_normal(mx::array({1.0f, -1.0f}), mx::array({1.0f, 0.0f, 0.0f, 1.0f}, {2, 2}),
+                                               {5}, mx::float32, k));
+  for (size_t i = 0; i < x.size(); ++i) EXPECT_NEAR(x[i], z[i] + (i % 2 ? -1 : 1), 1e-5);
+
+  const int n = 100000;
+  std::vector<double> m, c;
+  auto d2 = to_doubles(rnd::multivariate_normal(mx::array({4.0f, 7.0f}), mx::array({2.0f, 0.5f, 0.5f, 1.0f}, {2, 2}),
+                                                {n}, mx::float32, k));
+  moments(d2, 2, m, c);
+  EXPECT_NEAR(m[0], 4.0, 5 * std::sqrt(2.0 / n));
+  EXPECT_NEAR(m[1], 7.0, 5 * std::sqrt(1.0 / n));
+  const double want2[4] = {2, 0.5, 0.5, 1};
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(c[i], want2[i], 0.04) << i;
+  // A singular covariance (MLX's test): the SVD square root still reproduces it.
+  auto d3 = to_doubles(rnd::multivariate_normal(mx::arange(3), mx::array({1.0f, -1.0f, 0.5f, -1.0f, 1.0f, -0.5f, 0.5f, -0.5f, 1.0f}, {3, 3}),
+                                                {n}, mx::float32, k));
+  moments(d3, 3, m, c);
+  const double want3[9] = {1, -1, 0.5, -1, 1, -0.5, 0.5, -0.5, 1};
+  for (int i = 0; i < 3; ++i) EXPECT_NEAR(m[i], i, 0.02);
+  for (int i = 0; i < 9; ++i) EXPECT_NEAR(c[i], want3[i], 0.03) << i;
+}
+
+TEST(RandomMultivariateNormal, BatchesBroadcast) {
+  auto mean = mx::array({0.0f, 7.0f, 1.0f, 2.0f, 3.0f, 4.0f}, {3, 2});
+  auto cov = mx::array({1.0f, 0.5f, 0.5f, 1.0f}, {2, 2});
+  auto a = rnd::multivariate_normal(mean, cov, {4, 3}, mx::float32);
+  EXPECT_EQ(a.shape(), (mx::Shape{4, 3, 2}));
+  // Per-batch covariances: tiny variances make each sample its batch's mean.
+  auto covs = mx::array({1e-8f, 0.0f, 0.0f, 1e-8f, 4.0f, 0.0f, 0.0f, 4.0f}, {2, 1, 2, 2});
+  auto b = to_doubles(rnd::multivariate_normal(mean, covs, {}, mx::float32, rnd::key(1)));
+  ASSERT_EQ(b.size(), 12u);
+  for (int i = 0; i < 6; ++i) EXPECT_NEAR(b[i], to_doubles(mean)[i], 1e-3);
+  EXPECT_EQ(rnd::multivariate_normal(mx::zeros({0, 2}), cov, {2, 0}, mx::float32).shape(), (mx::Shape{2, 0, 2}));
+}
+
+TEST(RandomMultivariateNormal, Errors) {
+  auto k = rnd::key(0);
+  auto mean = mx::array({0.0f, 0.0f});
+  auto cov = mx::array({1.0f, 0.0f, 0.0f, 1.0f}, {2, 2});
+  for (auto dt : {mx::int32, mx::float16, mx::bfloat16, mx::uint8}) {
+    auto m = invalid_argument_message([&] { rnd::multivariate_normal(mean, cov, {}, dt, k); });
+    EXPECT_TRUE(contains(m, "[multivariate_normal] dtype must be float32")) << m;
+  }
+  auto m = invalid_argument_message([&] { rnd::multivariate_normal(mx::zeros({2, 2}), mx::zeros({2, 2}), {3}, mx::float32, k); });
+  EXPECT_TRUE(contains(m, "[multivariate_normal]")) << m;
+  m = invalid_argument_message([&] { rnd::multivariate_normal(mx::zeros({2}), mx::zeros({2, 2, 2}), {3}, mx::float32, k); });
+  EXPECT_TRUE(contains(m, "[multivariate_normal]")) << m;
+  m = invalid_argument_message([&] { rnd::multivariate_normal(mx::zeros({3}), mx::zeros({2, 2}), {}, mx::float32, k); });
+  EXPECT_TRUE(contains(m, "[multivariate_normal] mean and cov must have compatible shapes")) << m;
+  m = invalid_argument_message([&] { rnd::multivariate_normal(mx::zeros({2}), mx::zeros({2, 3}), {}, mx::float32, k); });
+  EXPECT_TRUE(contains(m, "[multivariate_normal] last two dimensions of cov must be equal")) << m;
+  m = invalid_argument_message([&] { rnd::multivariate_normal(mx::array(1.0f), cov, {}, mx::float32, k); });
+  EXPECT_TRUE(contains(m, "[multivariate_normal] mean must have at least one dimension")) << m;
+  m = invalid_argument_message([&] { rnd::multivariate_normal(mean, mx::zeros({2}), {}, mx::float32, k); });
+  EXPECT_TRUE(contains(m, "[multivariate_normal] cov must have at least two dimensions")) << m;
+}
+#endif

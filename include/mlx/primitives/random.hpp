@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Primitives of mlx::core::random: raw threefry bits, bits mapped straight to floats
-// (uniform and erfinv-of-uniform, MLX's conversions in one pass), key splitting, random
-// permutations and the gather along an axis that permutes an array.
+// (uniform and erfinv-of-uniform, MLX's conversions in one pass), key splitting and random
+// permutations.
 #pragma once
 
 #include <algorithm>
@@ -9,6 +9,7 @@
 #include <cstring>
 #include <limits>
 #include <numeric>
+#include <stdexcept>
 #include <vector>
 
 #include "mlx/backend/cpu/convert.hpp"
@@ -17,6 +18,18 @@
 #include "mlx/backend/cpu/threefry.hpp"
 #include "mlx/core/primitive.hpp"
 #include "mlx/expr/functors/math.hpp"
+
+#if MLXPP_WITH_OPENBLAS
+// The same complex types as backend/cpu/lapack.hpp, whichever header includes LAPACKE first.
+#include <complex>
+#ifndef lapack_complex_float
+#define lapack_complex_float std::complex<float>
+#endif
+#ifndef lapack_complex_double
+#define lapack_complex_double std::complex<double>
+#endif
+#include <lapacke.h>
+#endif
 
 namespace mlx::core {
 
@@ -213,55 +226,72 @@ class RandomPermutation : public UnaryPrimitive {
   const char* name() const override { return "RandomPermutation"; }
 };
 
-/// out = x with its slices along `axis` reordered: out[.., i, ..] = x[.., idx[i], ..], for
-/// idx (input 1) a uint32 permutation of x.shape(axis) (MLX: take(x, idx, axis)).
-class PermuteAxis : public UnaryPrimitive {
+#if MLXPP_WITH_OPENBLAS
+/// multivariate_normal's transform: out[b] = mean[b] + z[b] @ sqrt(cov[b]) for standard
+/// normal rows z (input 0, shape (..., n)), float32 covariances (input 1, (..., n, n)) and
+/// float32 means (input 2, (..., n)), both broadcast over the batch. As MLX, the square root
+/// is U diag(sqrt(S)) V^T from the SVD cov = U diag(S) V^T (LAPACK sgesvd).
+class MultivariateNormalTransform : public UnaryPrimitive {
  public:
-  PermuteAxis(Stream s, int axis) : UnaryPrimitive(s), axis_(axis) {}
+  explicit MultivariateNormalTransform(Stream s) : UnaryPrimitive(s) {}
 
   void eval_cpu(const std::vector<array>& inputs, array& out) override {
     out.set_data(allocator::malloc(out.nbytes()));
+    const int64_t n = out.shape(-1);
     if (out.size() == 0) return;
-    const array x = cpu::ensure_row_contiguous(inputs[0]);
-    const array idx = cpu::ensure_row_contiguous(inputs[1]);
-    const Shape& sh = x.shape();
-    int64_t outer = 1, inner = 1;
-    for (int d = 0; d < axis_; ++d) outer *= sh[d];
-    for (int d = axis_ + 1; d < static_cast<int>(sh.size()); ++d) inner *= sh[d];
-    const int64_t len = sh[axis_];
-    const size_t row = static_cast<size_t>(inner) * x.itemsize();
-    const char* src = static_cast<const char*>(x.raw_data());
-    char* dst = static_cast<char*>(out.raw_data());
-    const auto* p = static_cast<const uint32_t*>(idx.raw_data());
-    cpu::parallel_for(outer * len, std::max<int64_t>(1, (int64_t{1} << 16) / std::max<int64_t>(inner, 1)),
-                      [&](int64_t b, int64_t e) {
-                        for (int64_t r = b; r < e; ++r) {
-                          const int64_t o = r / len, i = r % len;
-                          std::memcpy(dst + r * row, src + (o * len + p[i]) * row, row);
-                        }
-                      });
+    const array z = cpu::ensure_row_contiguous(inputs[0]);
+    const array cov = cpu::ensure_row_contiguous(inputs[1]);
+    const array mean = cpu::ensure_row_contiguous(inputs[2]);
+    const int64_t nn = n * n, ncov = static_cast<int64_t>(cov.size()) / nn;
+    std::vector<float> root(static_cast<size_t>(ncov * nn));
+    std::vector<float> a(nn), sv(n), u(nn), vt(nn), superb(std::max<int64_t>(n - 1, 1));
+    for (int64_t c = 0; c < ncov; ++c) {
+      std::memcpy(a.data(), cov.data<float>() + c * nn, static_cast<size_t>(nn) * sizeof(float));
+      const lapack_int info =
+          LAPACKE_sgesvd(LAPACK_ROW_MAJOR, 'A', 'A', static_cast<lapack_int>(n), static_cast<lapack_int>(n),
+                         a.data(), static_cast<lapack_int>(n), sv.data(), u.data(),
+                         static_cast<lapack_int>(n), vt.data(), static_cast<lapack_int>(n), superb.data());
+      if (info != 0)
+        throw std::runtime_error(core::detail::message(
+            "[multivariate_normal] The SVD of the covariance did not converge (LAPACK info ", info, ")."));
+      float* r = root.data() + c * nn;
+      for (int64_t i = 0; i < n; ++i)
+        for (int64_t j = 0; j < n; ++j) {
+          float acc = 0;
+          for (int64_t k = 0; k < n; ++k) acc += u[i * n + k] * std::sqrt(sv[k]) * vt[k * n + j];
+          r[i * n + j] = acc;
+        }
+    }
+    // Batch strides (in matrices / vectors) of cov and mean broadcast to the output's batch.
+    const Shape batch(out.shape().begin(), out.shape().end() - 1);
+    const Shape cb(cov.shape().begin(), cov.shape().end() - 2), mb(mean.shape().begin(), mean.shape().end() - 1);
+    const Strides cs = core::detail::broadcast_strides(cb, row_major_strides(cb), batch);
+    const Strides ms = core::detail::broadcast_strides(mb, row_major_strides(mb), batch);
+    const int64_t nbatch = shape_size(batch);
+    const float* zp = z.data<float>();
+    const float* mp = mean.data<float>();
+    float* op = out.data<float>();
+    cpu::parallel_for(nbatch, std::max<int64_t>(1, 4096 / std::max<int64_t>(nn, 1)), [&](int64_t b0, int64_t b1) {
+      for (int64_t b = b0; b < b1; ++b) {
+        int64_t rest = b, ci = 0, mi = 0;
+        for (int d = static_cast<int>(batch.size()) - 1; d >= 0; --d) {
+          const int64_t idx = rest % batch[d];
+          rest /= batch[d];
+          ci += idx * cs[d];
+          mi += idx * ms[d];
+        }
+        const float* r = root.data() + ci * nn;
+        const float* zr = zp + b * n;
+        for (int64_t j = 0; j < n; ++j) {
+          float acc = 0;
+          for (int64_t i = 0; i < n; ++i) acc += zr[i] * r[i * n + j];
+          op[b * n + j] = mp[mi * n + j] + acc;
+        }
+      }
+    });
   }
-  const char* name() const override { return "PermuteAxis"; }
-
- private:
-  int axis_;
+  const char* name() const override { return "MultivariateNormalTransform"; }
 };
-
-/// A view of the input with a trailing axis of size 1 (categorical's num_samples form needs
-/// logits[..., None]; the shape ops live elsewhere).
-class AppendUnitAxis : public UnaryPrimitive {
- public:
-  explicit AppendUnitAxis(Stream s) : UnaryPrimitive(s) {}
-
-  void eval_cpu(const std::vector<array>& inputs, array& out) override {
-    const array& in = inputs[0];
-    Strides st = in.strides();
-    st.push_back(1);
-    auto flags = in.flags();
-    flags.col_contiguous = in.size() <= 1;  // claimed only where it is trivially true
-    out.copy_shared_buffer(in, st, flags, in.data_size());
-  }
-  const char* name() const override { return "AppendUnitAxis"; }
-};
+#endif
 
 }  // namespace mlx::core

@@ -14,7 +14,9 @@
 
 #include "mlx/ops/creation.hpp"
 #include "mlx/ops/elementwise.hpp"
+#include "mlx/ops/indexing.hpp"
 #include "mlx/ops/reduce.hpp"
+#include "mlx/ops/shape.hpp"
 #include "mlx/primitives/random.hpp"
 
 namespace mlx::core::random {
@@ -438,10 +440,8 @@ inline array categorical(const array& logits_, int axis, int num_samples,
     detail::fail("categorical", "Cannot sample from zero classes (axis ", axis, " of logits ",
                  logits_.shape(), ").");
   array k = detail::resolve_key("categorical", key);
-  Shape eshape = logits_.shape();
-  eshape.push_back(1);
-  array logits(eshape, logits_.dtype(), std::make_shared<AppendUnitAxis>(to_stream(s)), {logits_});
-  Shape shape = eshape;
+  array logits = expand_dims(logits_, -1, s);
+  Shape shape = logits.shape();
   shape.erase(shape.begin() + axis);
   shape.back() = num_samples;
   if (shape_size(shape) == 0) return zeros(shape, uint32, s);
@@ -497,9 +497,43 @@ inline array permutation(const array& x, int axis = 0, const std::optional<array
   if (nd == 0) detail::fail("permutation", "Cannot permute a 0-d array.");
   const int ax = core::detail::normalize_axis("permutation", axis, nd);
   array k = detail::resolve_key("permutation", key);
-  array perm = permutation(x.shape(ax), k, s);
-  return array(x.shape(), x.dtype(), std::make_shared<PermuteAxis>(to_stream(s), ax),
-               {x, std::move(perm)});
+  return take(x, permutation(x.shape(ax), k, s), ax, s);
 }
+
+#if MLXPP_WITH_OPENBLAS
+/// Samples of the multivariate normal with mean `mean` (..., n) and covariance `cov`
+/// (..., n, n): mean + z @ sqrt(cov) for standard normal rows z, sqrt(cov) from the SVD as
+/// in MLX. The output shape is broadcast(cov batch, mean batch, shape) + (n,); float32 only.
+/// Needs LAPACK (built with MLXPP_WITH_OPENBLAS).
+inline array multivariate_normal(const array& mean, const array& cov, const Shape& shape, Dtype dtype,
+                                 const std::optional<array>& key = std::nullopt, StreamOrDevice s = {}) {
+  constexpr std::string_view op = "multivariate_normal";
+  if (dtype != float32) detail::fail(op, "dtype must be float32. Got ", dtype, ".");
+  if (mean.ndim() < 1) detail::fail(op, "mean must have at least one dimension. Got shape ", mean.shape(), ".");
+  if (cov.ndim() < 2) detail::fail(op, "cov must have at least two dimensions. Got shape ", cov.shape(), ".");
+  if (cov.shape(-1) != cov.shape(-2))
+    detail::fail(op, "last two dimensions of cov must be equal. Got shape ", cov.shape(), ".");
+  const int n = mean.shape(-1);
+  if (n != cov.shape(-1))
+    detail::fail(op, "mean and cov must have compatible shapes. Got ", mean.shape(), " and ", cov.shape(), ".");
+  if (is_complex(mean.dtype()) || is_complex(cov.dtype()))
+    detail::fail(op, "Complex mean or cov is not supported.");
+  detail::check_shape(op, shape);
+  const Shape mb(mean.shape().begin(), mean.shape().end() - 1), cb(cov.shape().begin(), cov.shape().end() - 2);
+  Shape out_shape;
+  try {
+    out_shape = broadcast_shapes(broadcast_shapes(cb, mb), shape);
+  } catch (const std::invalid_argument&) {
+    detail::fail(op, "The batch shapes of cov ", cb, " and mean ", mb, " do not broadcast with shape ", shape, ".");
+  }
+  out_shape.push_back(n);
+  array k = detail::resolve_key(op, key);
+  array z = normal(out_shape, dtype, 0.0f, 1.0f, k, s);
+  array cov32 = detail::step(astype(cov, float32, s));
+  array mean32 = detail::step(astype(mean, float32, s));
+  return array(out_shape, float32, std::make_shared<MultivariateNormalTransform>(to_stream(s)),
+               {std::move(z), std::move(cov32), std::move(mean32)});
+}
+#endif
 
 }  // namespace mlx::core::random
