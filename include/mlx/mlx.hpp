@@ -21,3 +21,4 @@
 #include "mlx/ops/windows.hpp"
 #include "mlx/ops/hadamard.hpp"
 #include "mlx/ops/ordering.hpp"
+#include "mlx/random/random.hpp"
