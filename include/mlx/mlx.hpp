@@ -21,4 +21,6 @@
 #include "mlx/ops/windows.hpp"
 #include "mlx/ops/hadamard.hpp"
 #include "mlx/ops/ordering.hpp"
+#include "mlx/ops/conv.hpp"
 #include "mlx/random/random.hpp"
+#include "mlx/linalg/linalg.hpp"
