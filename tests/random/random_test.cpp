@@ -11,8 +11,8 @@
 #include <set>
 #include <vector>
 
-#include "array_values.hpp"
-#include "error_message.hpp"
+#include "../array_values.hpp"
+#include "../error_message.hpp"
 #include "mlx/backend/cpu/copy.hpp"
 #include "mlx/mlx.hpp"
 #include "mlx/random/random.hpp"
