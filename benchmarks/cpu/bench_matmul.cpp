@@ -50,6 +50,8 @@ using aligned_vector = std::vector<T, xsimd::aligned_allocator<T, 64>>;
 const std::vector<int> kSizes = {256, 512, 1024, 2048, 4096};
 const std::vector<int> kKernelSizes = {8, 16, 24, 32, 48, 64, 96, 128};
 constexpr int kBatch = 1000, kSmall = 16;
+/// (batch, n) of the batched products; the first is the one compared with Eigen.
+const std::vector<std::pair<int, int>> kBatched = {{kBatch, kSmall}, {1000, 8}, {200, 32}, {50, 64}, {8, 128}};
 
 /// n pseudo-random values in [-1, 1) (made once per (n, seed) and kept).
 const aligned_vector<float>& random_floats(int64_t n, uint32_t seed) {
@@ -116,32 +118,35 @@ void register_all() {
           n);
   }
 
-  // --- 1000 x (16x16 @ 16x16) --------------------------------------------------------------
+  // --- batched: 1000 x (16x16 @ 16x16), and larger matrices in smaller batches -----------
+  for (auto [nb, n] : kBatched) {
+    const std::string bb = "BM_MatmulBatched/" + std::to_string(nb) + "x" + std::to_string(n);
+    const int64_t total = int64_t(nb) * n * n;
+    reg(bb, [nb, n, total](benchmark::State& st) {
+      mx::array a = to_array(random_floats(total, 3), {nb, n, n});
+      mx::array b = to_array(random_floats(total, 4), {nb, n, n});
+      run_loop(st, [&] {
+        mx::array c = mx::matmul(a, b);
+        c.eval();
+        benchmark::DoNotOptimize(c.data<float>());
+        benchmark::ClobberMemory();
+      });
+    });
+    reg(bb + "/peer:cblas", [nb, n, total](benchmark::State& st) {
+      const auto &va = random_floats(total, 3), &vb = random_floats(total, 4);
+      aligned_vector<float> c(static_cast<size_t>(total));
+      const int64_t mat = int64_t(n) * n;
+      run_loop(st, [&] {
+        for (int i = 0; i < nb; ++i)
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f,
+                      va.data() + i * mat, n, vb.data() + i * mat, n, 0.0f, c.data() + i * mat, n);
+        benchmark::DoNotOptimize(c.data());
+        benchmark::ClobberMemory();
+      });
+    });
+  }
   const std::string bb = "BM_MatmulBatched/" + std::to_string(kBatch) + "x" + std::to_string(kSmall);
   const int64_t bn = int64_t(kBatch) * kSmall * kSmall;
-  reg(bb, [bn](benchmark::State& st) {
-    mx::array a = to_array(random_floats(bn, 3), {kBatch, kSmall, kSmall});
-    mx::array b = to_array(random_floats(bn, 4), {kBatch, kSmall, kSmall});
-    run_loop(st, [&] {
-      mx::array c = mx::matmul(a, b);
-      c.eval();
-      benchmark::DoNotOptimize(c.data<float>());
-      benchmark::ClobberMemory();
-    });
-  });
-  reg(bb + "/peer:cblas", [bn](benchmark::State& st) {
-    const auto &va = random_floats(bn, 3), &vb = random_floats(bn, 4);
-    aligned_vector<float> c(static_cast<size_t>(bn));
-    const int64_t mat = kSmall * kSmall;
-    run_loop(st, [&] {
-      for (int i = 0; i < kBatch; ++i)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, kSmall, kSmall, kSmall, 1.0f,
-                    va.data() + i * mat, kSmall, vb.data() + i * mat, kSmall, 0.0f,
-                    c.data() + i * mat, kSmall);
-      benchmark::DoNotOptimize(c.data());
-      benchmark::ClobberMemory();
-    });
-  });
 #if MLXPP_HAVE_EIGEN
   using M16 = Eigen::Matrix<float, kSmall, kSmall>;
   auto eigen_inputs = [bn](std::vector<M16>& a, std::vector<M16>& b, std::vector<M16>& c) {
@@ -250,6 +255,16 @@ void print_table(const Recorder& rec) {
       std::printf("   ours/peer %.2fx\n", *ours / *t);
       if (std::string(suffix) == "/peer:eigen") target("time <= 1.0x Eigen fixed-size loop", *ours <= *t);
     }
+  }
+
+  std::printf("\nbatched n x n products vs a cblas_sgemm call per matrix:\n");
+  for (auto [nb, n] : kBatched) {
+    const std::string name = "BM_MatmulBatched/" + std::to_string(nb) + "x" + std::to_string(n);
+    auto ours = rec.seconds(name), peer = rec.seconds(name + "/peer:cblas");
+    if (!ours || !peer) continue;
+    const double fl = 2.0 * nb * n * n * double(n);
+    row(std::to_string(nb) + " x " + std::to_string(n) + "x" + std::to_string(n), fl, *ours);
+    std::printf("   cblas loop %7.1f GFLOP/s   ours/peer %.2fx\n", fl / *peer / 1e9, *ours / *peer);
   }
 
   std::printf("\nsmall kernel alone vs one cblas_sgemm call (n x n, OpenBLAS picks its threads; below "

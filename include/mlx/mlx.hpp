@@ -16,6 +16,7 @@
 #include "mlx/ops/shape.hpp"
 #include "mlx/ops/slicing.hpp"
 #include "mlx/ops/indexing.hpp"
+#include "mlx/ops/matmul.hpp"
 #include "mlx/ops/softmax.hpp"
 #include "mlx/ops/compare.hpp"
 #include "mlx/ops/windows.hpp"

@@ -120,7 +120,7 @@ inline void column_strip(int64_t M, int64_t N, int64_t K, const T* A, int64_t rs
 // Narrower vectors for the last columns (N % W): half and quarter of the widest batch where
 // this build has them, so a 24-column product does not fall to scalar code for 8 of them.
 struct no_batch {
-  static constexpr int64_t size = 0;
+  static constexpr std::size_t size = 0;
 };
 #if XSIMD_WITH_AVX512F && XSIMD_WITH_FMA3_AVX2
 template <class T>
@@ -156,7 +156,7 @@ void small_gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64_
   using V = xsimd::batch<T>;
   using V2 = half_batch<T>;
   using V4 = quarter_batch<T>;
-  constexpr int64_t W = V::size;
+  constexpr int64_t W = V::size, W2 = V2::size, W4 = V4::size;
   // B is read in vectors of contiguous columns: repack it when its rows are not contiguous.
   const T* Bm = B;
   int64_t ldb = rsb;
@@ -171,11 +171,11 @@ void small_gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64_
   for (; j0 + 2 * W <= N; j0 += 2 * W)
     column_strip<V, 2, 6>(M, N, K, A, rsa, csa, Bm, ldb, C, j0, alpha, beta);
   for (; j0 + W <= N; j0 += W) column_strip<V, 1, 8>(M, N, K, A, rsa, csa, Bm, ldb, C, j0, alpha, beta);
-  if constexpr (V2::size > 0)
-    for (; j0 + V2::size <= N; j0 += V2::size)
+  if constexpr (W2 > 0)
+    for (; j0 + W2 <= N; j0 += W2)
       column_strip<V2, 1, 8>(M, N, K, A, rsa, csa, Bm, ldb, C, j0, alpha, beta);
-  if constexpr (V4::size > 0)
-    for (; j0 + V4::size <= N; j0 += V4::size)
+  if constexpr (W4 > 0)
+    for (; j0 + W4 <= N; j0 += W4)
       column_strip<V4, 1, 8>(M, N, K, A, rsa, csa, Bm, ldb, C, j0, alpha, beta);
   // The last few columns (fewer than the narrowest vector) one by one.
   for (; j0 < N; ++j0)
@@ -219,9 +219,12 @@ void blas_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, const
 
 }  // namespace gemm_impl
 
-/// Products up to this many multiply-adds per matrix use the xsimd kernel when BLAS is
-/// available (measured on AVX-512: the kernel wins below about 48^3; docs/matmul.md).
-inline constexpr int64_t small_gemm_max_work = 48 * 48 * 48;
+/// With BLAS available, the xsimd kernel takes a single product of up to this many
+/// multiply-adds (one call of it beats one cblas call up to about 24^3 here: docs/matmul.md)
+/// and batched products of up to small_gemm_max_batched_work each (the batch is split over
+/// the threads, while OpenBLAS would take the matrices one after the other).
+inline constexpr int64_t small_gemm_max_work = 24 * 24 * 24;
+inline constexpr int64_t small_gemm_max_batched_work = 128 * 128 * 128;
 
 /// out[b] = alpha * a[b] @ b[b] + beta * out[b] for every batch item b; out is row-major
 /// (batch, M, N) and holds C beforehand when beta != 0.
@@ -238,7 +241,8 @@ void gemm_batched(const MatrixOperand<T>& a, const MatrixOperand<T>& b, T* out, 
   constexpr bool vec = std::is_same_v<T, float> || std::is_same_v<T, double>;
   const int64_t work = M * N * K;
 #if MLXPP_WITH_OPENBLAS
-  const bool use_blas = !vec || work > small_gemm_max_work;
+  const bool use_blas =
+      !vec || work > (nbatch > 1 ? small_gemm_max_batched_work : small_gemm_max_work);
 #else
   const bool use_blas = false;
 #endif
