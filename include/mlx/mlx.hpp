@@ -13,6 +13,8 @@
 #include "mlx/ops/elementwise.hpp"
 #include "mlx/ops/reduce.hpp"
 #include "mlx/ops/creation.hpp"
+#include "mlx/ops/sort.hpp"
+#include "mlx/ops/scan.hpp"
 #include "mlx/ops/shape.hpp"
 #include "mlx/ops/slicing.hpp"
 #include "mlx/ops/indexing.hpp"
