@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Builds the Google Benchmark programs (Release, -O3 -march=native) in build-bench/ and runs
-# each of them, then NumPy's reduction figures with ours/NumPy ratios. Every program prints
+# each of them, then NumPy's reduction figures with ours/NumPy ratios and PyTorch's conv2d and
+# softmax figures with ours/torch ratios. Every program prints
 # its own ratio table (time ours / peer) after its runs; see benchmarks/README.md.
 # Usage: scripts/bench.sh [benchmark flags...]   e.g. --benchmark_filter=BM_AddMul
 #        (flags go to every program; defaults: --benchmark_min_time=0.2
@@ -45,3 +46,11 @@ ours=()
 # OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE slow a current NumPy here: unset for this command only.
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" benchmarks/cpu/numpy_peer.py "${ours[@]}" \
   | tee "$results/numpy_peer.txt"
+
+# PyTorch CPU: conv2d and softmax beside bench_nn (python3-torch, also in /usr/bin/python3).
+echo
+echo "######## torch_peer.py"
+ours=()
+[ -f "$results/bench_nn.json" ] && ours=(--ours "$results/bench_nn.json")
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 benchmarks/cpu/torch_peer.py "${ours[@]}" \
+  | tee "$results/torch_peer.txt"

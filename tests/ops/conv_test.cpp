@@ -114,8 +114,9 @@ TEST(Conv, PointwiseHalfAndLarge) {
   auto hv = to_doubles(h);
   for (size_t i = 0; i < ref.size(); i += 37) EXPECT_NEAR(hv[i], ref[i], 2e-2);
   EXPECT_EQ(mx::conv2d(mx::astype(x, mx::bfloat16), w).dtype(), mx::float32);  // promoted
-  // Big enough for several im2col blocks: 3x3, 64 -> 8 channels, padding 1.
-  auto xb = wave({1, 40, 40, 64}, sin_, 0.001), wb = wave({8, 3, 3, 64}, cos_, 0.01);
+  // Two im2col blocks (8192 output positions of 576 values; a block holds up to 7281 rows):
+  // 3x3, 64 -> 8 channels, padding 1.
+  auto xb = wave({2, 64, 64, 64}, sin_, 0.001), wb = wave({8, 3, 3, 64}, cos_, 0.01);
   auto yb = to_doubles(mx::conv2d(xb, wb, {1, 1}, {1, 1}));
   auto yr = to_doubles(mx::conv2d(mx::astype(xb, mx::float64), mx::astype(wb, mx::float64), {1, 1}, {1, 1}));
   for (size_t i = 0; i < yr.size(); i += 101) EXPECT_NEAR(yb[i], yr[i], 1e-3 * (1 + std::abs(yr[i])));

@@ -69,7 +69,9 @@ void conv_forward(const T* x, const Shape& xs, const T* w, const Shape& ws, T* o
   std::vector<int64_t> xstride(D + 2);
   xstride[D + 1] = 1;
   for (int d = D; d >= 0; --d) xstride[d] = xstride[d + 1] * xs[d + 1];
-  const int64_t rows_per_block = std::max<int64_t>(16, (int64_t{1} << 19) / std::max<int64_t>(Kc, 1));
+  // Blocks of up to 4M unrolled values (16 MB of float): few enough GEMM calls that
+  // OpenBLAS runs at full speed, few enough rows that the block is not the whole input.
+  const int64_t rows_per_block = std::max<int64_t>(16, (int64_t{1} << 22) / std::max<int64_t>(Kc, 1));
   std::vector<T> col(static_cast<size_t>(std::min(M, rows_per_block) * Kc));
   for (int64_t g = 0; g < G; ++g) {
     const T* wg = w + g * Og * Kc;
