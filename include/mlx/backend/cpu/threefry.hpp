@@ -48,6 +48,25 @@ inline void hash(const V& k0, const V& k1, V& x0, V& x1) {
   x0 += k2, x1 += k0 + V(5u);
 }
 
+/// hash() of two independent counter pairs, interleaved.
+template <class V>
+inline void hash2(const V& k0, const V& k1, V& x0, V& x1, V& y0, V& y1) {
+  const V k2 = k0 ^ k1 ^ V(0x1BD11BDAu);
+  x0 += k0, y0 += k0;
+  x1 += k1, y1 += k1;
+  const V ks[3] = {k0, k1, k2};
+  auto inject = [&](int i) {
+    const V a = ks[(i + 1) % 3], b = ks[(i + 2) % 3] + V(static_cast<uint32_t>(i + 1));
+    x0 += a, y0 += a;
+    x1 += b, y1 += b;
+  };
+  detail::rounds<13, 15, 26, 6>(x0, x1), detail::rounds<13, 15, 26, 6>(y0, y1), inject(0);
+  detail::rounds<17, 29, 16, 24>(x0, x1), detail::rounds<17, 29, 16, 24>(y0, y1), inject(1);
+  detail::rounds<13, 15, 26, 6>(x0, x1), detail::rounds<13, 15, 26, 6>(y0, y1), inject(2);
+  detail::rounds<17, 29, 16, 24>(x0, x1), detail::rounds<17, 29, 16, 24>(y0, y1), inject(3);
+  detail::rounds<13, 15, 26, 6>(x0, x1), detail::rounds<13, 15, 26, 6>(y0, y1), inject(4);
+}
+
 /// The scalar hash as a function: {x0, x1} of counter `count` under `key`.
 inline std::pair<uint32_t, uint32_t> hash(std::pair<uint32_t, uint32_t> key,
                                           std::pair<uint32_t, uint32_t> count) {
@@ -57,8 +76,10 @@ inline std::pair<uint32_t, uint32_t> hash(std::pair<uint32_t, uint32_t> key,
 
 using UBatch = xsimd::batch<uint32_t>;
 inline constexpr int64_t batch_width = static_cast<int64_t>(UBatch::size);
-/// Pairs hashed per block; a block's words are handed to the sink together.
+/// Pairs hashed per block (a multiple of two batches); a block's words are handed to the
+/// sink together.
 inline constexpr int64_t block_pairs = 512;
+static_assert(block_pairs % (2 * batch_width) == 0);
 
 /// Draws the `n` 32-bit words MLX draws from one key and hands them to `sink(pos, words, m)`
 /// in runs: words[0, m) are the words at positions [pos, pos + m), and `words` stays
@@ -89,12 +110,18 @@ void generate(uint32_t k0, uint32_t k1, int64_t n, Sink&& sink) {
     alignas(64) uint32_t first[block_pairs], last[block_pairs];
     for (int64_t b = b0; b < b1; ++b) {
       const int64_t j0 = b * block_pairs, m = std::min(block_pairs, h - j0);
-      for (int64_t j = 0; j < m; j += batch_width) {
+      // Two independent batches per step: the rounds are one long dependency chain, so
+      // interleaving two of them keeps more vector units busy.
+      for (int64_t j = 0; j < m; j += 2 * batch_width) {
         UBatch x0 = UBatch(static_cast<uint32_t>(j0 + j)) + iota;
         UBatch x1 = UBatch(static_cast<uint32_t>(second + j0 + j)) + iota;
-        hash(K0, K1, x0, x1);
+        UBatch y0 = x0 + UBatch(static_cast<uint32_t>(batch_width));
+        UBatch y1 = x1 + UBatch(static_cast<uint32_t>(batch_width));
+        hash2(K0, K1, x0, x1, y0, y1);
         x0.store_aligned(first + j);
         x1.store_aligned(last + j);
+        y0.store_aligned(first + j + batch_width);
+        y1.store_aligned(last + j + batch_width);
       }
       sink(j0, static_cast<const uint32_t*>(first), m);
       sink(second + j0, static_cast<const uint32_t*>(last), m);
