@@ -25,5 +25,6 @@
 #include "mlx/ops/hadamard.hpp"
 #include "mlx/ops/ordering.hpp"
 #include "mlx/ops/conv.hpp"
+#include "mlx/ops/einsum.hpp"
 #include "mlx/random/random.hpp"
 #include "mlx/linalg/linalg.hpp"
