@@ -17,7 +17,6 @@
 #include <vector>
 
 #include "mlx/mlx.hpp"
-#include "mlx/ops/matmul.hpp"  // until mlx.hpp includes it
 
 namespace mx = mlx::core;
 
@@ -243,6 +242,21 @@ TEST(Matmul, StridedViews) {
     check_matmul({4, 9}, {9, 5}, mx::complex64, la, Layout::transposed);
     check_matmul({80, 70}, {70, 60}, mx::complex64, la, Layout::transposed);
   }
+}
+
+TEST(Matmul, LargeVectorProducts) {
+  // Products with one vector side, large enough for the gemv path, in every layout.
+  const std::vector<Layout> layouts = {Layout::row, Layout::transposed, Layout::col_strided};
+  for (Layout l : layouts)
+    for (Layout lv : {Layout::row, Layout::transposed}) {
+      check_matmul({1100, 1000}, {1000, 1}, mx::float32, l, lv);
+      check_matmul({1, 1000}, {1000, 1100}, mx::float32, lv, l);
+      check_matmul({2, 1, 1000}, {1000, 1100}, mx::float64, lv, l);
+    }
+  check_matmul({1100, 1000}, {1000}, mx::float32, Layout::transposed);
+  check_matmul({1000}, {1000, 1100}, mx::float64, Layout::row, Layout::transposed);
+  check_matmul({1000}, {1000, 1100}, mx::complex64, Layout::row, Layout::transposed);
+  check_matmul({1100, 1000}, {1000, 1}, mx::complex64, Layout::transposed, Layout::transposed);
 }
 
 TEST(Matmul, BatchedAndBroadcast) {

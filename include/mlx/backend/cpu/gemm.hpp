@@ -215,6 +215,45 @@ void blas_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, const
   else
     cblas_cgemm(CblasRowMajor, TA, TB, m, n, k, &alpha, A, la, B, lb, &beta, C, lc);
 }
+
+/// y (stride 1) = alpha * op(A) x + beta * y with A stored rows x cols (row-major, ld).
+template <class T>
+void blas_gemv(bool trans, int64_t rows, int64_t cols, T alpha, const T* A, int64_t ld,
+               const T* x, int64_t incx, T beta, T* y) {
+  const auto TA = trans ? CblasTrans : CblasNoTrans;
+  const auto m = static_cast<blasint>(rows), n = static_cast<blasint>(cols),
+             l = static_cast<blasint>(ld), ix = static_cast<blasint>(incx);
+  if constexpr (std::is_same_v<T, float>)
+    cblas_sgemv(CblasRowMajor, TA, m, n, alpha, A, l, x, ix, beta, y, 1);
+  else if constexpr (std::is_same_v<T, double>)
+    cblas_dgemv(CblasRowMajor, TA, m, n, alpha, A, l, x, ix, beta, y, 1);
+  else
+    cblas_cgemv(CblasRowMajor, TA, m, n, &alpha, A, l, x, ix, &beta, y, 1);
+}
+
+/// One product through BLAS: gemv when one side is a vector and the product is large
+/// (OpenBLAS 0.3.21's gemm packs a vector operand like a matrix: several times slower),
+/// gemm otherwise. (trans, ld) are each operand's blas_layout.
+template <class T>
+void blas_product(int64_t M, int64_t N, int64_t K, T alpha, const T* A, std::pair<bool, int64_t> la,
+                  const T* B, std::pair<bool, int64_t> lb, T beta, T* C) {
+  constexpr int64_t gemv_min_work = int64_t{1} << 20;
+  if (N == 1 && M * K >= gemv_min_work) {
+    // C (M) = A x with x = B's column: B(k, 0) is at k * ld (NoTrans) or k (Trans).
+    const int64_t incx = lb.first ? 1 : lb.second;
+    if (!la.first)
+      return blas_gemv<T>(false, M, K, alpha, A, la.second, B, incx, beta, C);
+    return blas_gemv<T>(true, K, M, alpha, A, la.second, B, incx, beta, C);  // A stored K x M
+  }
+  if (M == 1 && N * K >= gemv_min_work) {
+    // C (N) = B^T x with x = A's row: A(0, k) is at k (NoTrans) or k * ld (Trans).
+    const int64_t incx = la.first ? la.second : 1;
+    if (!lb.first)
+      return blas_gemv<T>(true, K, N, alpha, B, lb.second, A, incx, beta, C);  // B stored K x N
+    return blas_gemv<T>(false, N, K, alpha, B, lb.second, A, incx, beta, C);  // B^T stored N x K
+  }
+  blas_gemm<T>(la.first, lb.first, M, N, K, alpha, A, la.second, B, lb.second, beta, C, N);
+}
 #endif
 
 }  // namespace gemm_impl
@@ -253,9 +292,8 @@ void gemm_batched(const MatrixOperand<T>& a, const MatrixOperand<T>& b, T* out, 
     // Callers hand over BLAS-compatible layouts (see prepare_operand); OpenBLAS threads
     // each call itself, so the batch is walked serially.
     for (int64_t i = 0; i < nbatch; ++i)
-      gemm_impl::blas_gemm<T>(la->first, lb->first, M, N, K, alpha, a.data + a.batch_offset[i],
-                              la->second, b.data + b.batch_offset[i], lb->second, beta,
-                              out + i * mn, N);
+      gemm_impl::blas_product<T>(M, N, K, alpha, a.data + a.batch_offset[i], *la,
+                                 b.data + b.batch_offset[i], *lb, beta, out + i * mn);
 #endif
     return;
   }
