@@ -269,6 +269,37 @@ TEST(SortLarge, IntegerTiesAndManyRows) {
   for (size_t i = 0; i < tv.size(); ++i) ASSERT_EQ(col[i], tv[(i / 200) * 200 + cref[i]]);
 }
 
+TEST(SortLarge, TopKOfLongRows) {
+  // One long row (each thread selects from its part) with many ties, and rows over the pool.
+  mx::array a = random_array({600000}, mx::int32, 21, 1000);
+  std::vector<double> v = to_doubles(a);
+  std::vector<double> sorted = v;
+  std::sort(sorted.begin(), sorted.end());
+  for (int k : {1, 50, 5000}) {
+    std::vector<double> t = to_doubles(mx::topk(a, k));
+    ASSERT_EQ(t, std::vector<double>(sorted.end() - k, sorted.end())) << "k " << k;
+  }
+  std::vector<float> f(300000);
+  Lcg g(8);
+  for (auto& x : f) x = static_cast<float>(g.next() % 100000);
+  f[7] = NAN;
+  f[200000] = NAN;
+  std::vector<float> t = values_of<float>(mx::topk(mx::array(f.begin(), {300000}), 4));
+  std::vector<float> fs = f;
+  std::sort(fs.begin(), fs.end(), [](float x, float y) { return ordered_less(x, y); });
+  EXPECT_EQ(t[0], fs[299996]);
+  EXPECT_EQ(t[1], fs[299997]);
+  EXPECT_TRUE(std::isnan(t[2]) && std::isnan(t[3]));
+  mx::array m = random_array({50, 4000}, mx::float32, 22, 100000);
+  std::vector<double> mv = to_doubles(m), mt = to_doubles(mx::topk(m, 3, 1));
+  for (int r = 0; r < 50; ++r) {
+    std::vector<double> row(mv.begin() + r * 4000, mv.begin() + (r + 1) * 4000);
+    std::sort(row.begin(), row.end());
+    ASSERT_EQ(std::vector<double>(mt.begin() + r * 3, mt.begin() + (r + 1) * 3),
+              std::vector<double>(row.end() - 3, row.end()));
+  }
+}
+
 // ---- layouts, empty and 0-d arrays, overloads --------------------------------------
 
 TEST(Sort, NonContiguousInputs) {

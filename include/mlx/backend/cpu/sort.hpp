@@ -278,22 +278,54 @@ struct ArgPartitionRow {
 };
 
 /// The k largest elements of a row, ascending (k == n: the row unchanged, as MLX's topk
-/// returns its input then).
+/// returns its input then). Each of nt parts of the row selects its own k largest on an
+/// array of integer keys (cheaper to compare than the values), then the at most nt * k
+/// candidates are selected and sorted; the values themselves are copied, never rebuilt
+/// from keys, so -0 and NaN payloads survive.
 template <class T>
 struct TopKRow {
   int64_t k = 0;
-  Scratch<T> scratch;
+  int nt = 1;
   void operator()(const T* in, T* out, int64_t n) {
     if (k == n) {
       std::copy(in, in + n, out);
       return;
     }
-    auto less = [](const T& x, const T& y) { return Key<T>::get(x) < Key<T>::get(y); };
-    T* tmp = scratch.get(n);
-    std::copy(in, in + n, tmp);
-    std::nth_element(tmp, tmp + (n - k), tmp + n, less);
-    std::sort(tmp + (n - k), tmp + n, less);
-    std::copy(tmp + (n - k), tmp + n, out);
+    if (k == 0) return;
+    using K = key_t<T>;
+    const int parts =
+        static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(nt, n / std::max<int64_t>(4 * k, 4096))));
+    const int64_t per = (n + parts - 1) / parts;
+    std::vector<std::vector<T>> cand(static_cast<size_t>(parts));
+    auto select = [&](int64_t t) {
+      const int64_t lo = std::min(n, t * per), len = std::min(n, lo + per) - lo;
+      const T* x = in + lo;
+      auto& c = cand[t];
+      if (len <= k) {
+        c.assign(x, x + len);
+        return;
+      }
+      std::vector<K> keys(static_cast<size_t>(len));
+      for (int64_t i = 0; i < len; ++i) keys[i] = Key<T>::get(x[i]);
+      std::nth_element(keys.begin(), keys.begin() + (len - k), keys.end());
+      const K thr = keys[len - k];
+      int64_t ties = k - std::count_if(keys.begin() + (len - k), keys.end(),
+                                       [thr](K v) { return v > thr; });
+      c.reserve(static_cast<size_t>(k));
+      for (int64_t i = 0; i < len; ++i) {
+        const K kv = Key<T>::get(x[i]);
+        if (kv > thr || (kv == thr && ties-- > 0)) c.push_back(x[i]);
+      }
+    };
+    if (parts == 1) select(0);
+    else ThreadPool::instance().run(parts, select);
+    std::vector<T> all;
+    for (auto& c : cand) all.insert(all.end(), c.begin(), c.end());
+    auto less = [](const T& a, const T& b) { return Key<T>::get(a) < Key<T>::get(b); };
+    const int64_t m = static_cast<int64_t>(all.size());
+    std::nth_element(all.begin(), all.begin() + (m - k), all.end(), less);
+    std::sort(all.begin() + (m - k), all.end(), less);
+    std::copy(all.begin() + (m - k), all.end(), out);
   }
 };
 
