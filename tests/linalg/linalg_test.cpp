@@ -63,6 +63,22 @@ const std::vector<double> kLtinv = {0.25, 0.0, 0.0, -0.16666666666666666, 0.3333
 const std::vector<double> kCross = {-3.0, 6.0, -3.0, 3.0, -6.0, 3.0};
 const std::vector<double> kCross2 = {10.0, -5.0, -2.0};
 const std::vector<NormCase> kNormCases = {
+  {{3}, 0.5, {0}, false, {}, {17.191508225450303}},
+  {{3}, 0.0, {0}, false, {}, {3.0}},
+  {{3}, 1.0, {0}, false, {}, {6.0}},
+  {{3}, 2.0, {0}, false, {}, {3.7416573867739413}},
+  {{3}, 3.0, {0}, false, {}, {3.3019272488946263}},
+  {{3}, -1.0, {0}, false, {}, {0.5454545454545455}},
+  {{3}, INFINITY, {0}, false, {}, {3.0}},
+  {{3}, -INFINITY, {0}, false, {}, {1.0}},
+  {{3}, 0.5, {0}, true, {1}, {17.191508225450303}},
+  {{3}, 0.0, {0}, true, {1}, {3.0}},
+  {{3}, 1.0, {0}, true, {1}, {6.0}},
+  {{3}, 2.0, {0}, true, {1}, {3.7416573867739413}},
+  {{3}, 3.0, {0}, true, {1}, {3.3019272488946263}},
+  {{3}, -1.0, {0}, true, {1}, {0.5454545454545455}},
+  {{3}, INFINITY, {0}, true, {1}, {3.0}},
+  {{3}, -INFINITY, {0}, true, {1}, {1.0}},
   {{2,3}, 0.5, {0}, false, {3}, {9.0, 13.324555320336758, 17.48528137423857}},
   {{2,3}, 0.0, {0}, false, {3}, {2.0, 2.0, 2.0}},
   {{2,3}, 1.0, {0}, false, {3}, {5.0, 7.0, 9.0}},
@@ -95,6 +111,38 @@ const std::vector<NormCase> kNormCases = {
   {{2,3}, -1.0, {1}, true, {2,1}, {0.5454545454545455, 1.6216216216216215}},
   {{2,3}, INFINITY, {1}, true, {2,1}, {3.0, 6.0}},
   {{2,3}, -INFINITY, {1}, true, {2,1}, {1.0, 4.0}},
+  {{2,3}, std::string("fro"), {0,1}, false, {}, {9.539392014169456}},
+  {{2,3}, std::string("nuc"), {0,1}, false, {}, {10.280901636369208}},
+  {{2,3}, -1.0, {0,1}, false, {}, {5.0}},
+  {{2,3}, 1.0, {0,1}, false, {}, {9.0}},
+  {{2,3}, -2.0, {0,1}, false, {}, {0.7728696356734843}},
+  {{2,3}, 2.0, {0,1}, false, {}, {9.508032000695724}},
+  {{2,3}, INFINITY, {0,1}, false, {}, {15.0}},
+  {{2,3}, -INFINITY, {0,1}, false, {}, {6.0}},
+  {{2,3}, std::string("fro"), {0,1}, true, {1,1}, {9.539392014169456}},
+  {{2,3}, std::string("nuc"), {0,1}, true, {1,1}, {10.280901636369208}},
+  {{2,3}, -1.0, {0,1}, true, {1,1}, {5.0}},
+  {{2,3}, 1.0, {0,1}, true, {1,1}, {9.0}},
+  {{2,3}, -2.0, {0,1}, true, {1,1}, {0.7728696356734843}},
+  {{2,3}, 2.0, {0,1}, true, {1,1}, {9.508032000695724}},
+  {{2,3}, INFINITY, {0,1}, true, {1,1}, {15.0}},
+  {{2,3}, -INFINITY, {0,1}, true, {1,1}, {6.0}},
+  {{2,3}, std::string("fro"), {1,0}, false, {}, {9.539392014169456}},
+  {{2,3}, std::string("nuc"), {1,0}, false, {}, {10.28090163636921}},
+  {{2,3}, -1.0, {1,0}, false, {}, {6.0}},
+  {{2,3}, 1.0, {1,0}, false, {}, {15.0}},
+  {{2,3}, -2.0, {1,0}, false, {}, {0.772869635673485}},
+  {{2,3}, 2.0, {1,0}, false, {}, {9.508032000695724}},
+  {{2,3}, INFINITY, {1,0}, false, {}, {9.0}},
+  {{2,3}, -INFINITY, {1,0}, false, {}, {5.0}},
+  {{2,3}, std::string("fro"), {1,0}, true, {1,1}, {9.539392014169456}},
+  {{2,3}, std::string("nuc"), {1,0}, true, {1,1}, {10.28090163636921}},
+  {{2,3}, -1.0, {1,0}, true, {1,1}, {6.0}},
+  {{2,3}, 1.0, {1,0}, true, {1,1}, {15.0}},
+  {{2,3}, -2.0, {1,0}, true, {1,1}, {0.772869635673485}},
+  {{2,3}, 2.0, {1,0}, true, {1,1}, {9.508032000695724}},
+  {{2,3}, INFINITY, {1,0}, true, {1,1}, {9.0}},
+  {{2,3}, -INFINITY, {1,0}, true, {1,1}, {5.0}},
   {{2,3,3}, 0.5, {0}, false, {3,3}, {17.324555320336763, 22.380831519646858, 27.0, 31.422205101855962, 35.73320053068151, 39.973665961010276, 44.166010488516726, 48.32380757938121, 52.4558441227157}},
   {{2,3,3}, 0.0, {0}, false, {3,3}, {2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0}},
   {{2,3,3}, 1.0, {0}, false, {3,3}, {11.0, 13.0, 15.0, 17.0, 19.0, 21.0, 23.0, 25.0, 27.0}},
@@ -430,14 +478,36 @@ TEST(LinalgInv, KnownValuesProductAndBatch) {
   EXPECT_EQ(linalg::inv(zeros({2, 0, 0})).size(), 0u);
 }
 
-TEST(LinalgInv, ManySmallMatricesInParallel) {
-  // 1000 matrices c * A + I: spread over the thread pool; each checked.
+TEST(LinalgInv, ManySmallMatrices) {
+  // 1000 matrices c * A; each checked.
   const int nb = 1000;
   Vec data;
   for (int i = 0; i < nb; ++i) data = concat(data, affine(kA3, 1.0 + 0.001 * i, 0.0));
   Vec r = to_doubles(linalg::inv(mat(data, {nb, 3, 3})));
   for (int i = 0; i < nb; i += 97)
     expect_close(part(r, i, 3, 3), affine(kA3inv, 1.0 / (1.0 + 0.001 * i), 0.0), 1e-5);
+  // A NaN is refused by LAPACKE (not reported as a singular matrix).
+  data[5 * 9 + 4] = NAN;
+  expect_message(runtime_error_message([&] { linalg::inv(mat(data, {nb, 3, 3})).eval(); }),
+                 "linalg::inv", "The input contains NaN or infinity (LAPACK getrf info -4, matrix 5 of the batch).");
+}
+
+TEST(LinalgEigh, ManySmallMatricesOverTheThreadPool) {
+  // 2000 matrices S + c I, split over the pool's threads; a failure inside a worker is
+  // reported after the loop, for the lowest failing matrix.
+  const int nb = 2000;
+  Vec data;
+  for (int i = 0; i < nb; ++i) {
+    Vec m = kSpd;
+    for (int d = 0; d < 3; ++d) m[d * 4] += 0.01 * i;
+    data = concat(data, m);
+  }
+  Vec w = to_doubles(linalg::eigvalsh(mat(data, {nb, 3, 3})));
+  for (int i = 0; i < nb; i += 101) expect_close(part(w, i, 1, 3), affine(kSpdW, 1, 0.01 * i), 1e-4);
+  data[1700 * 9] = NAN;
+  data[1900 * 9] = NAN;
+  expect_message(runtime_error_message([&] { linalg::eigvalsh(mat(data, {nb, 3, 3})).eval(); }),
+                 "linalg::eigvalsh", "matrix 1700 of the batch");
 }
 
 TEST(LinalgInv, Errors) {

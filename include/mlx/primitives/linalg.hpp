@@ -33,10 +33,11 @@ inline Shape leading(const Shape& s, int drop) {
   return Shape(s.begin(), s.end() - std::min<int>(drop, static_cast<int>(s.size())));
 }
 
-/// "[op] <what> (LAPACK <routine> info <info>[, matrix <b> of the batch])."
-[[noreturn]] inline void lapack_failure(const char* op, const std::string& what,
-                                        const char* routine, const lp::Failure& f,
-                                        int64_t nb) {
+/// "[op] <what> (LAPACK <routine> info <info>[, matrix <b> of the batch])." A negative info
+/// is an argument LAPACKE refused: with valid shapes that is a NaN or infinity in the input.
+[[noreturn]] inline void lapack_failure(const char* op, std::string what, const char* routine,
+                                        const lp::Failure& f, int64_t nb) {
+  if (f.info < 0) what = "The input contains NaN or infinity";
   if (nb > 1)
     detail::fail<std::runtime_error>(op, what, " (LAPACK ", routine, " info ", f.info,
                                      ", matrix ", f.batch, " of the batch).");
@@ -82,7 +83,7 @@ class Inverse : public UnaryPrimitive {
           auto info = lp::getrf(n, n, m, n, ipiv.data());
           if (info != 0) return info;
           return lp::getri(n, m, n, ipiv.data());
-        });
+        }, /*parallel=*/false);
         if (fail)
           linalg_detail::lapack_failure(op, "The matrix is singular", tri_ ? "trtri" : "getrf",
                                         fail, nb);
@@ -138,7 +139,7 @@ class Cholesky : public UnaryPrimitive {
               }
           }
           return 0;
-        });
+        }, /*parallel=*/false);
         if (fail) {
           if (inverse_)
             linalg_detail::lapack_failure(op, "The Cholesky factor is singular", "potri", fail, nb);
@@ -458,7 +459,7 @@ class LUF : public Primitive {
                 u[static_cast<int64_t>(i) * n + j] = j >= i ? at(i, j) : T(0);
           }
           return 0;
-        });
+        }, /*parallel=*/false);
         if (fail) linalg_detail::lapack_failure(op, "The matrix is singular", "getrf", fail, nb);
       }
     });
@@ -513,7 +514,7 @@ class Solve : public UnaryPrimitive {
           if (info != 0) return info;
           lp::scatter_col_major(bm.data(), n, n, k, dst + i * n * k);
           return 0;
-        });
+        }, /*parallel=*/false);
         if (fail)
           linalg_detail::lapack_failure(op, "The matrix is singular", tri_ ? "trtrs" : "gesv",
                                         fail, nb);
