@@ -26,5 +26,6 @@
 #include "mlx/ops/ordering.hpp"
 #include "mlx/ops/conv.hpp"
 #include "mlx/ops/einsum.hpp"
+#include "mlx/ops/quantized.hpp"
 #include "mlx/random/random.hpp"
 #include "mlx/linalg/linalg.hpp"

@@ -11,6 +11,8 @@
 #include <type_traits>
 #include <vector>
 
+#include <xsimd/xsimd.hpp>
+
 #include "mlx/backend/cpu/convert.hpp"
 #include "mlx/backend/cpu/gemm.hpp"
 #include "mlx/backend/cpu/thread_pool.hpp"
@@ -37,11 +39,30 @@ inline uint32_t extract(const uint32_t* row, int64_t e) {
   return v & ((1u << B) - 1u);
 }
 
-/// The 32 elements held by the B words at w (a block that starts on a word boundary).
+/// The 32 codes held by the B words at w (a block that starts on a word boundary), as
+/// floats. For 2, 4 and 8 bits a SIMD lane per code: each lane shifts its word right by
+/// its code's offset (codes never straddle words then).
 template <int B>
 inline void unpack32(const uint32_t* w, float* out) {
+  using U = xsimd::batch<uint32_t>;
+  constexpr int L = static_cast<int>(U::size);
+  if constexpr ((B == 2 || B == 4 || B == 8) && L > 1 && 32 % L == 0) {
+    alignas(64) uint32_t wv[L], sh[L];
+    const U mask(static_cast<uint32_t>((1u << B) - 1u));
 #pragma GCC unroll 32
-  for (int i = 0; i < 32; ++i) out[i] = static_cast<float>(extract<B>(w, i));
+    for (int c = 0; c < 32; c += L) {
+#pragma GCC unroll 16
+      for (int i = 0; i < L; ++i) {
+        wv[i] = w[(c + i) * B / 32];
+        sh[i] = static_cast<uint32_t>(((c + i) * B) % 32);
+      }
+      U v = (U::load_aligned(wv) >> U::load_aligned(sh)) & mask;
+      xsimd::batch_cast<float>(xsimd::batch_cast<int32_t>(v)).store_unaligned(out + c);
+    }
+  } else {
+#pragma GCC unroll 32
+    for (int i = 0; i < 32; ++i) out[i] = static_cast<float>(extract<B>(w, i));
+  }
 }
 
 /// Calls f(std::integral_constant<int, B>{}) for bits B in {2, 3, 4, 5, 6, 8}.
@@ -111,6 +132,7 @@ void quantize_groups(const T* w, uint32_t* out, T* scales, T* biases, int group_
     for (int j = 0; j < group_size; ++j) {
       float q = std::rint((static_cast<float>(x[j]) - bias) / scale);
       q = std::min(std::max(q, 0.0f), n_bins);
+      if (!(q >= 0.0f)) q = 0.0f;  // NaN (MLX converts it with undefined behaviour)
       acc |= static_cast<uint64_t>(q) << filled;
       filled += B;
       if (filled >= 32) {
@@ -131,14 +153,22 @@ void dequantize_rows(const uint32_t* w, const T* scales, const T* biases, O* out
                      int64_t words_per_row, int64_t elems, int group_size, int64_t r0,
                      int64_t r1) {
   const int64_t groups = elems / group_size;
+  alignas(64) float q[32];
   for (int64_t r = r0; r < r1; ++r) {
     const uint32_t* row = w + r * words_per_row;
     const T* s = scales + r * groups;
     const T* b = biases + r * groups;
     O* o = out + r * elems;
-    for (int64_t e = 0; e < elems; ++e) {
-      const int64_t g = e / group_size;
-      o[e] = static_cast<O>(affine_value<T>(static_cast<float>(extract<B>(row, e)), s[g], b[g]));
+    for (int64_t g = 0; g < groups; ++g) {
+      const int64_t e0 = g * group_size;
+      int64_t e = e0;
+      if (group_size % 32 == 0)  // whole 32-code blocks, word aligned
+        for (; e < e0 + group_size; e += 32) {
+          unpack32<B>(row + (e / 32) * B, q);
+          for (int i = 0; i < 32; ++i) o[e + i] = static_cast<O>(affine_value<T>(q[i], s[g], b[g]));
+        }
+      for (; e < e0 + group_size; ++e)
+        o[e] = static_cast<O>(affine_value<T>(static_cast<float>(extract<B>(row, e)), s[g], b[g]));
     }
   }
 }
@@ -161,7 +191,15 @@ void dequantize_tile(const uint32_t* w, const T* scales, const T* biases, int64_
       const float sc = static_cast<float>(s[ge / group_size]);
       const float bi = static_cast<float>(b[ge / group_size]);
       unpack32<B>(row + (ge / 32) * B, q);
-      for (int i = 0; i < 32; ++i) t[e + i] = q[i] * sc + bi;
+      using V = xsimd::batch<float>;
+      constexpr int L = static_cast<int>(V::size);
+      if constexpr (32 % L == 0) {
+        const V vs(sc), vb(bi);
+        for (int i = 0; i < 32; i += L)
+          xsimd::fma(V::load_aligned(q + i), vs, vb).store_unaligned(t + e + i);
+      } else {
+        for (int i = 0; i < 32; ++i) t[e + i] = q[i] * sc + bi;
+      }
     }
   }
 }
