@@ -260,3 +260,18 @@ TEST(Depends, EvaluatesDependenciesFirst) {
   EXPECT_EQ(outs[0].raw_data(), a.raw_data());
   EXPECT_EQ(to_doubles(outs[0]), to_doubles(a));
 }
+
+TEST(Contiguous, BatchedTransposeTilesMatchIndexArithmetic) {
+  // Last two axes swapped over a batch: the tiled transposed copy, with partial tiles.
+  auto a = iota({3, 37, 45}, mx::int32);
+  auto c = mx::contiguous(mx::transpose(a, {0, 2, 1}));
+  auto v = to_doubles(c);
+  ASSERT_EQ(v.size(), 3u * 37 * 45);
+  for (int b = 0; b < 3; ++b)
+    for (int i = 0; i < 45; ++i)
+      for (int j = 0; j < 37; ++j) ASSERT_EQ(v[(b * 45 + i) * 37 + j], b * 37 * 45 + j * 45 + i);
+  for (auto dt : {mx::uint8, mx::float16, mx::float64, mx::complex64}) {
+    auto x = iota({40, 33}, dt);
+    EXPECT_EQ(to_doubles(mx::contiguous(mx::transpose(x))), to_doubles(mx::transpose(x))) << dt;
+  }
+}

@@ -4,6 +4,7 @@
 // need contiguous input call ensure_row_contiguous() instead of handling every layout.
 #pragma once
 
+#include <array>
 #include <cstring>
 #include <vector>
 
@@ -98,6 +99,50 @@ void with_width(size_t itemsize, F&& f) {
 
 }  // namespace copy_impl
 
+namespace copy_impl {
+
+/// The last two dims are swapped between source and destination (a transposed copy):
+/// element by element, one of the two sides would miss the cache on every access.
+inline bool is_transpose_2d(const Shape& shape, const Strides& src, const Strides& dst) {
+  const size_t nd = shape.size();
+  return nd >= 2 && src[nd - 2] == 1 && src[nd - 1] != 1 && dst[nd - 1] == 1 && shape[nd - 1] >= 8 &&
+         shape[nd - 2] >= 8;
+}
+
+/// A transposed copy in 32x32 tiles (both tiles stay in L1), over both cores.
+template <size_t W>
+void copy_transposed(const char* src, const Strides& src_st, char* dst, const Strides& dst_st,
+                     const Shape& shape) {
+  using U = std::array<char, W>;
+  constexpr int64_t T = 32;
+  const int nd = static_cast<int>(shape.size());
+  const int64_t R = shape[nd - 2], C = shape[nd - 1];
+  const int64_t sc = src_st[nd - 1], dr = dst_st[nd - 2];  // (src row stride is 1, dst col stride 1)
+  int64_t outer = 1;
+  for (int d = 0; d < nd - 2; ++d) outer *= shape[d];
+  const int64_t row_tiles = (R + T - 1) / T;
+  parallel_for(outer * row_tiles, 4, [&](int64_t b, int64_t e) {
+    for (int64_t t = b; t < e; ++t) {
+      int64_t o = t / row_tiles, r0 = (t % row_tiles) * T, so = 0, dof = 0;
+      for (int d = nd - 3; d >= 0; --d) {
+        so += (o % shape[d]) * src_st[d];
+        dof += (o % shape[d]) * dst_st[d];
+        o /= shape[d];
+      }
+      const U* s = reinterpret_cast<const U*>(src) + so;
+      U* out = reinterpret_cast<U*>(dst) + dof;
+      const int64_t r1 = std::min(R, r0 + T);
+      for (int64_t c0 = 0; c0 < C; c0 += T) {
+        const int64_t c1 = std::min(C, c0 + T);
+        for (int64_t r = r0; r < r1; ++r)
+          for (int64_t c = c0; c < c1; ++c) out[r * dr + c] = s[r + c * sc];
+      }
+    }
+  });
+}
+
+}  // namespace copy_impl
+
 /// Copies `shape`'s elements of `itemsize` bytes from src to dst, each addressed by its
 /// own strides in elements (zero and negative strides allowed on the source). Large copies
 /// are split over the thread pool.
@@ -106,6 +151,13 @@ inline void copy_strided(const void* src, Strides src_strides, void* dst, Stride
   const int64_t n = shape_size(shape);
   if (n == 0) return;
   copy_impl::collapse(shape, src_strides, dst_strides);
+  if (copy_impl::is_transpose_2d(shape, src_strides, dst_strides)) {
+    copy_impl::with_width(itemsize, [&](auto width) {
+      copy_impl::copy_transposed<decltype(width)::value>(static_cast<const char*>(src), src_strides,
+                                                         static_cast<char*>(dst), dst_strides, shape);
+    });
+    return;
+  }
   copy_impl::with_width(itemsize, [&](auto width) {
     constexpr size_t W = decltype(width)::value;
     parallel_for(n, int64_t{1} << 16, [&](int64_t b, int64_t e) {

@@ -21,6 +21,20 @@ enum class ScatterReduce { None, Sum, Prod, Max, Min };
 
 namespace indexing_impl {
 
+/// An unsigned word of W bytes, to move elements of that width as values.
+template <size_t W>
+struct word;
+template <>
+struct word<1> { using type = uint8_t; };
+template <>
+struct word<2> { using type = uint16_t; };
+template <>
+struct word<4> { using type = uint32_t; };
+template <>
+struct word<8> { using type = uint64_t; };
+template <>
+struct word<16> { struct alignas(8) type { uint64_t lo, hi; }; };
+
 /// The first out-of-range index seen by any thread (reported once the loop is over).
 struct BadIndex {
   std::atomic<bool> seen{false};
@@ -100,7 +114,45 @@ inline void gather(std::string_view op, const array& src, const std::vector<arra
       }
     });
   };
-  if (slice_elems == 1) {
+  if (slice_elems == 1 && idx.size() == 1) {
+    // take's case: one index array, one element per index, with the index dtype and the
+    // element width fixed outside the loop. The loop body is branch-free (a bad index is
+    // clamped and flagged, then reported after the loop), so the compiler turns it into
+    // SIMD gathers: random reads overlap instead of waiting for each other.
+    const int ax = axes[0];
+    const int64_t n = src.shape()[ax], st = src.strides()[ax];
+    detail::dispatch_dtype(idx[0].dtype(), [&](auto itag) {
+      using I = typename decltype(itag)::type;
+      if constexpr (std::is_integral_v<I> && !std::is_same_v<I, bool>) {
+        const I* ip = static_cast<const I*>(idx[0].raw_data());
+        copy_impl::with_width(w, [&](auto width) {
+          using U = typename indexing_impl::word<decltype(width)::value>::type;
+          const U* sp = reinterpret_cast<const U*>(base);
+          U* op = reinterpret_cast<U*>(dst);
+          parallel_for(n_idx, 1 << 14, [&bad, ip, sp, op, n, st, ax](int64_t b, int64_t e) {
+            bool any_bad = false;
+            for (int64_t p = b; p < e; ++p) {
+              const int64_t v = static_cast<int64_t>(ip[p]);
+              int64_t k = (std::is_signed_v<I> && v < 0) ? v + n : v;
+              const bool out_of_range = static_cast<uint64_t>(k) >= static_cast<uint64_t>(n);
+              any_bad |= out_of_range;
+              k = out_of_range ? 0 : k;
+              op[p] = sp[k * st];
+            }
+            if (any_bad)
+              for (int64_t p = b; p < e; ++p) {
+                const int64_t v = static_cast<int64_t>(ip[p]);
+                const int64_t k = (std::is_signed_v<I> && v < 0) ? v + n : v;
+                if (static_cast<uint64_t>(k) >= static_cast<uint64_t>(n)) {
+                  bad.record(v, n, ax);
+                  break;
+                }
+              }
+          });
+        });
+      }
+    });
+  } else if (slice_elems == 1) {
     copy_impl::with_width(w, one_element);
   } else {
     // Larger slices: one strided copy per index tuple (each is a sub-array of src).
