@@ -17,15 +17,14 @@ namespace linalg_detail {
 
 namespace lp = cpu::lapack;
 
-/// Calls f(type_tag<T>) for float32 / float64 (and complex64 when `complex` is set).
-template <class F>
-void dispatch_lapack(Dtype dt, bool complex, const char* op, F&& f) {
+/// Calls f(type_tag<T>) for float32 / float64, and complex64 when Complex is set (only then
+/// is f instantiated for std::complex<float>).
+template <bool Complex, class F>
+void dispatch_lapack(Dtype dt, const char* op, F&& f) {
   if (dt == float32) return f(detail::type_tag<float>{});
   if (dt == float64) return f(detail::type_tag<double>{});
-  if (complex && dt == complex64) {
-    if constexpr (requires { f(detail::type_tag<std::complex<float>>{}); })
-      return f(detail::type_tag<std::complex<float>>{});
-  }
+  if constexpr (Complex)
+    if (dt == complex64) return f(detail::type_tag<std::complex<float>>{});
   detail::fail<std::runtime_error>(op, "Unsupported dtype ", dt, ".");
 }
 
@@ -63,31 +62,29 @@ class Inverse : public UnaryPrimitive {
     if (out.size() == 0) return;
     const Shape batch = linalg_detail::leading(a.shape(), 2);
     const int64_t nb = shape_size(batch);
-    linalg_detail::dispatch_lapack(a.dtype(), false, op, [&](auto tag) {
+    linalg_detail::dispatch_lapack<false>(a.dtype(), op, [&](auto tag) {
       using T = typename decltype(tag)::type;
-      if constexpr (!lp::is_cplx_v<T>) {
-        const auto off = lp::batch_offsets(a, batch);
-        const T* src = a.data<T>();
-        T* dst = out.data<T>();
-        const int64_t rs = a.strides(-2), cs = a.strides(-1);
-        auto fail = lp::for_each_matrix(nb, n, n, [&](int64_t b) -> int64_t {
-          T* m = dst + b * n * n;
-          lp::gather(src + off(b), rs, cs, n, n, m, false);
-          if (tri_) {
-            // Row-major upper is column-major lower.
-            auto info = lp::trtri(upper_ ? 'L' : 'U', n, m, n);
-            if (info == 0) lp::zero_triangle(m, n, upper_);
-            return info;
-          }
-          std::vector<lp::lint> ipiv(n);
-          auto info = lp::getrf(n, n, m, n, ipiv.data());
-          if (info != 0) return info;
-          return lp::getri(n, m, n, ipiv.data());
-        }, /*parallel=*/false);
-        if (fail)
-          linalg_detail::lapack_failure(op, "The matrix is singular", tri_ ? "trtri" : "getrf",
-                                        fail, nb);
-      }
+      const auto off = lp::batch_offsets(a, batch);
+      const T* src = a.data<T>();
+      T* dst = out.data<T>();
+      const int64_t rs = a.strides(-2), cs = a.strides(-1);
+      auto fail = lp::for_each_matrix(nb, n, n, [&](int64_t b) -> int64_t {
+        T* m = dst + b * n * n;
+        lp::gather(src + off(b), rs, cs, n, n, m, false);
+        if (tri_) {
+          // Row-major upper is column-major lower.
+          auto info = lp::trtri(upper_ ? 'L' : 'U', n, m, n);
+          if (info == 0) lp::zero_triangle(m, n, upper_);
+          return info;
+        }
+        std::vector<lp::lint> ipiv(n);
+        auto info = lp::getrf(n, n, m, n, ipiv.data());
+        if (info != 0) return info;
+        return lp::getri(n, m, n, ipiv.data());
+      }, /*parallel=*/false);
+      if (fail)
+        linalg_detail::lapack_failure(op, "The matrix is singular", tri_ ? "trtri" : "getrf",
+                                      fail, nb);
     });
   }
   const char* name() const override { return "Inverse"; }
@@ -115,37 +112,35 @@ class Cholesky : public UnaryPrimitive {
     const Shape batch = linalg_detail::leading(a.shape(), 2);
     const int64_t nb = shape_size(batch);
     const char uplo = upper_ ? 'L' : 'U';
-    linalg_detail::dispatch_lapack(a.dtype(), false, op, [&](auto tag) {
+    linalg_detail::dispatch_lapack<false>(a.dtype(), op, [&](auto tag) {
       using T = typename decltype(tag)::type;
-      if constexpr (!lp::is_cplx_v<T>) {
-        const auto off = lp::batch_offsets(a, batch);
-        const T* src = a.data<T>();
-        T* dst = out.data<T>();
-        const int64_t rs = a.strides(-2), cs = a.strides(-1);
-        auto fail = lp::for_each_matrix(nb, n, n, [&](int64_t b) -> int64_t {
-          T* m = dst + b * n * n;
-          lp::gather(src + off(b), rs, cs, n, n, m, false);
-          auto info = inverse_ ? lp::potri(uplo, n, m, n) : lp::potrf(uplo, n, m, n);
-          if (info != 0) return info;
-          if (!inverse_) {
-            lp::zero_triangle(m, n, upper_);
-          } else {
-            // potri fills one triangle of the symmetric inverse: mirror it.
-            for (int i = 0; i < n; ++i)
-              for (int j = 0; j < i; ++j) {
-                T& lo = m[static_cast<int64_t>(i) * n + j];
-                T& hi = m[static_cast<int64_t>(j) * n + i];
-                if (upper_) lo = hi; else hi = lo;
-              }
-          }
-          return 0;
-        }, /*parallel=*/false);
-        if (fail) {
-          if (inverse_)
-            linalg_detail::lapack_failure(op, "The Cholesky factor is singular", "potri", fail, nb);
-          linalg_detail::lapack_failure(op, "The matrix is not positive definite", "potrf", fail,
-                                        nb);
+      const auto off = lp::batch_offsets(a, batch);
+      const T* src = a.data<T>();
+      T* dst = out.data<T>();
+      const int64_t rs = a.strides(-2), cs = a.strides(-1);
+      auto fail = lp::for_each_matrix(nb, n, n, [&](int64_t b) -> int64_t {
+        T* m = dst + b * n * n;
+        lp::gather(src + off(b), rs, cs, n, n, m, false);
+        auto info = inverse_ ? lp::potri(uplo, n, m, n) : lp::potrf(uplo, n, m, n);
+        if (info != 0) return info;
+        if (!inverse_) {
+          lp::zero_triangle(m, n, upper_);
+        } else {
+          // potri fills one triangle of the symmetric inverse: mirror it.
+          for (int i = 0; i < n; ++i)
+            for (int j = 0; j < i; ++j) {
+              T& lo = m[static_cast<int64_t>(i) * n + j];
+              T& hi = m[static_cast<int64_t>(j) * n + i];
+              if (upper_) lo = hi; else hi = lo;
+            }
         }
+        return 0;
+      }, /*parallel=*/false);
+      if (fail) {
+        if (inverse_)
+          linalg_detail::lapack_failure(op, "The Cholesky factor is singular", "potri", fail, nb);
+        linalg_detail::lapack_failure(op, "The matrix is not positive definite", "potrf", fail,
+                                      nb);
       }
     });
   }
@@ -180,30 +175,28 @@ class QRF : public Primitive {
     }
     const Shape batch = linalg_detail::leading(a.shape(), 2);
     const int64_t nb = shape_size(batch);
-    linalg_detail::dispatch_lapack(a.dtype(), false, op, [&](auto tag) {
+    linalg_detail::dispatch_lapack<false>(a.dtype(), op, [&](auto tag) {
       using T = typename decltype(tag)::type;
-      if constexpr (!lp::is_cplx_v<T>) {
-        const auto off = lp::batch_offsets(a, batch);
-        const T* src = a.data<T>();
-        T* qd = q.data<T>();
-        T* rd = r.data<T>();
-        const int64_t rs = a.strides(-2), cs = a.strides(-1);
-        auto fail = lp::for_each_matrix(nb, m, n, [&](int64_t b) -> int64_t {
-          std::vector<T> buf(static_cast<size_t>(m) * n), tau(k);
-          lp::gather(src + off(b), rs, cs, m, n, buf.data(), true);
-          auto info = lp::geqrf(m, n, buf.data(), m, tau.data());
-          if (info != 0) return info;
-          T* rb = rd + b * k * n;
-          for (int i = 0; i < k; ++i)
-            for (int j = 0; j < n; ++j)
-              rb[static_cast<int64_t>(i) * n + j] = j >= i ? buf[i + static_cast<int64_t>(j) * m] : T(0);
-          info = lp::orgqr(m, k, k, buf.data(), m, tau.data());
-          if (info != 0) return info;
-          lp::scatter_col_major(buf.data(), m, m, k, qd + b * m * k);
-          return 0;
-        });
-        if (fail) linalg_detail::lapack_failure(op, "QR factorization failed", "geqrf/orgqr", fail, nb);
-      }
+      const auto off = lp::batch_offsets(a, batch);
+      const T* src = a.data<T>();
+      T* qd = q.data<T>();
+      T* rd = r.data<T>();
+      const int64_t rs = a.strides(-2), cs = a.strides(-1);
+      auto fail = lp::for_each_matrix(nb, m, n, [&](int64_t b) -> int64_t {
+        std::vector<T> buf(static_cast<size_t>(m) * n), tau(k);
+        lp::gather(src + off(b), rs, cs, m, n, buf.data(), true);
+        auto info = lp::geqrf(m, n, buf.data(), m, tau.data());
+        if (info != 0) return info;
+        T* rb = rd + b * k * n;
+        for (int i = 0; i < k; ++i)
+          for (int j = 0; j < n; ++j)
+            rb[static_cast<int64_t>(i) * n + j] = j >= i ? buf[i + static_cast<int64_t>(j) * m] : T(0);
+        info = lp::orgqr(m, k, k, buf.data(), m, tau.data());
+        if (info != 0) return info;
+        lp::scatter_col_major(buf.data(), m, m, k, qd + b * m * k);
+        return 0;
+      });
+      if (fail) linalg_detail::lapack_failure(op, "QR factorization failed", "geqrf/orgqr", fail, nb);
     });
   }
   const char* name() const override { return "QRF"; }
@@ -244,7 +237,7 @@ class SVD : public Primitive {
     const int64_t nb = shape_size(in_off.shape);
     const int64_t kst = vst[row_];
     const int64_t rs = a.strides(row_), cs = a.strides(col_);
-    linalg_detail::dispatch_lapack(a.dtype(), true, op, [&](auto tag) {
+    linalg_detail::dispatch_lapack<true>(a.dtype(), op, [&](auto tag) {
       using T = typename decltype(tag)::type;
       using R = lp::real_t<T>;
       const T* src = a.data<T>();
@@ -311,7 +304,7 @@ class Eig : public Primitive {
     C* wd = outputs[0].data<C>();
     C* vd = vectors_ ? outputs[1].data<C>() : nullptr;
     const char jobvr = vectors_ ? 'V' : 'N';
-    linalg_detail::dispatch_lapack(a.dtype(), true, op, [&](auto tag) {
+    linalg_detail::dispatch_lapack<true>(a.dtype(), op, [&](auto tag) {
       using T = typename decltype(tag)::type;
       const auto off = lp::batch_offsets(a, batch);
       const T* src = a.data<T>();
@@ -377,7 +370,7 @@ class Eigh : public Primitive {
     if (a.size() == 0) return;
     const Shape batch = linalg_detail::leading(a.shape(), 2);
     const int64_t nb = shape_size(batch);
-    linalg_detail::dispatch_lapack(a.dtype(), true, op, [&](auto tag) {
+    linalg_detail::dispatch_lapack<true>(a.dtype(), op, [&](auto tag) {
       using T = typename decltype(tag)::type;
       using R = lp::real_t<T>;
       const auto off = lp::batch_offsets(a, batch);
@@ -423,45 +416,43 @@ class LUF : public Primitive {
     const int64_t nb = shape_size(batch);
     uint32_t* perm = split_ ? outputs[0].data<uint32_t>() : nullptr;
     uint32_t* piv = split_ ? nullptr : outputs[1].data<uint32_t>();
-    linalg_detail::dispatch_lapack(a.dtype(), false, op, [&](auto tag) {
+    linalg_detail::dispatch_lapack<false>(a.dtype(), op, [&](auto tag) {
       using T = typename decltype(tag)::type;
-      if constexpr (!lp::is_cplx_v<T>) {
-        const auto off = lp::batch_offsets(a, batch);
-        const T* src = a.data<T>();
-        T* lu = split_ ? nullptr : outputs[0].data<T>();
-        T* ld = split_ ? outputs[1].data<T>() : nullptr;
-        T* ud = split_ ? outputs[2].data<T>() : nullptr;
-        const int64_t rs = a.strides(-2), cs = a.strides(-1);
-        auto fail = lp::for_each_matrix(nb, m, n, [&](int64_t b) -> int64_t {
-          std::vector<T> buf(static_cast<size_t>(m) * n);
-          std::vector<lp::lint> ipiv(std::max(k, 1));
-          lp::gather(src + off(b), rs, cs, m, n, buf.data(), true);
-          if (k > 0) {
-            auto info = lp::getrf(m, n, buf.data(), m, ipiv.data());
-            if (info != 0) return info;
-          }
-          auto at = [&](int i, int j) { return buf[i + static_cast<int64_t>(j) * m]; };
-          if (!split_) {
-            for (int j = 0; j < k; ++j) piv[b * k + j] = static_cast<uint32_t>(ipiv[j] - 1);
-            lp::scatter_col_major(buf.data(), m, m, n, lu + b * m * n);
-          } else {
-            // The permutation: apply the recorded swaps to the identity, last first.
-            uint32_t* p = perm + b * m;
-            for (int i = 0; i < m; ++i) p[i] = static_cast<uint32_t>(i);
-            for (int j = k - 1; j >= 0; --j) std::swap(p[j], p[ipiv[j] - 1]);
-            T* l = ld + b * m * k;
-            T* u = ud + b * k * n;
-            for (int i = 0; i < m; ++i)
-              for (int j = 0; j < k; ++j)
-                l[static_cast<int64_t>(i) * k + j] = i > j ? at(i, j) : T(i == j ? 1 : 0);
-            for (int i = 0; i < k; ++i)
-              for (int j = 0; j < n; ++j)
-                u[static_cast<int64_t>(i) * n + j] = j >= i ? at(i, j) : T(0);
-          }
-          return 0;
-        }, /*parallel=*/false);
-        if (fail) linalg_detail::lapack_failure(op, "The matrix is singular", "getrf", fail, nb);
-      }
+      const auto off = lp::batch_offsets(a, batch);
+      const T* src = a.data<T>();
+      T* lu = split_ ? nullptr : outputs[0].data<T>();
+      T* ld = split_ ? outputs[1].data<T>() : nullptr;
+      T* ud = split_ ? outputs[2].data<T>() : nullptr;
+      const int64_t rs = a.strides(-2), cs = a.strides(-1);
+      auto fail = lp::for_each_matrix(nb, m, n, [&](int64_t b) -> int64_t {
+        std::vector<T> buf(static_cast<size_t>(m) * n);
+        std::vector<lp::lint> ipiv(std::max(k, 1));
+        lp::gather(src + off(b), rs, cs, m, n, buf.data(), true);
+        if (k > 0) {
+          auto info = lp::getrf(m, n, buf.data(), m, ipiv.data());
+          if (info != 0) return info;
+        }
+        auto at = [&](int i, int j) { return buf[i + static_cast<int64_t>(j) * m]; };
+        if (!split_) {
+          for (int j = 0; j < k; ++j) piv[b * k + j] = static_cast<uint32_t>(ipiv[j] - 1);
+          lp::scatter_col_major(buf.data(), m, m, n, lu + b * m * n);
+        } else {
+          // The permutation: apply the recorded swaps to the identity, last first.
+          uint32_t* p = perm + b * m;
+          for (int i = 0; i < m; ++i) p[i] = static_cast<uint32_t>(i);
+          for (int j = k - 1; j >= 0; --j) std::swap(p[j], p[ipiv[j] - 1]);
+          T* l = ld + b * m * k;
+          T* u = ud + b * k * n;
+          for (int i = 0; i < m; ++i)
+            for (int j = 0; j < k; ++j)
+              l[static_cast<int64_t>(i) * k + j] = i > j ? at(i, j) : T(i == j ? 1 : 0);
+          for (int i = 0; i < k; ++i)
+            for (int j = 0; j < n; ++j)
+              u[static_cast<int64_t>(i) * n + j] = j >= i ? at(i, j) : T(0);
+        }
+        return 0;
+      }, /*parallel=*/false);
+      if (fail) linalg_detail::lapack_failure(op, "The matrix is singular", "getrf", fail, nb);
     });
   }
   const char* name() const override { return "LUF"; }
@@ -489,36 +480,34 @@ class Solve : public UnaryPrimitive {
     const int k = vec_ ? 1 : out.shape(-1);
     const Shape batch = linalg_detail::leading(out.shape(), vec_ ? 1 : 2);
     const int64_t nb = shape_size(batch);
-    linalg_detail::dispatch_lapack(out.dtype(), false, op, [&](auto tag) {
+    linalg_detail::dispatch_lapack<false>(out.dtype(), op, [&](auto tag) {
       using T = typename decltype(tag)::type;
-      if constexpr (!lp::is_cplx_v<T>) {
-        const auto aoff = lp::batch_offsets(a, batch);
-        const auto boff = vec_ ? lp::BatchOffsets{batch, Strides(batch.size(), 0)}
-                               : lp::batch_offsets(b, batch);
-        const T* as = a.data<T>();
-        const T* bs = b.data<T>();
-        T* dst = out.data<T>();
-        const int64_t ars = a.strides(-2), acs = a.strides(-1);
-        const int64_t brs = vec_ ? b.strides(0) : b.strides(-2), bcs = vec_ ? 0 : b.strides(-1);
-        auto fail = lp::for_each_matrix(nb, n, std::max(n, k), [&](int64_t i) -> int64_t {
-          std::vector<T> am(static_cast<size_t>(n) * n), bm(static_cast<size_t>(n) * k);
-          lp::gather(as + aoff(i), ars, acs, n, n, am.data(), true);
-          lp::gather(bs + boff(i), brs, bcs, n, k, bm.data(), true);
-          lp::lint info;
-          if (tri_) {
-            info = lp::trtrs(upper_ ? 'U' : 'L', n, k, am.data(), n, bm.data(), n);
-          } else {
-            std::vector<lp::lint> ipiv(n);
-            info = lp::gesv(n, k, am.data(), n, ipiv.data(), bm.data(), n);
-          }
-          if (info != 0) return info;
-          lp::scatter_col_major(bm.data(), n, n, k, dst + i * n * k);
-          return 0;
-        }, /*parallel=*/false);
-        if (fail)
-          linalg_detail::lapack_failure(op, "The matrix is singular", tri_ ? "trtrs" : "gesv",
-                                        fail, nb);
-      }
+      const auto aoff = lp::batch_offsets(a, batch);
+      const auto boff = vec_ ? lp::BatchOffsets{batch, Strides(batch.size(), 0)}
+                             : lp::batch_offsets(b, batch);
+      const T* as = a.data<T>();
+      const T* bs = b.data<T>();
+      T* dst = out.data<T>();
+      const int64_t ars = a.strides(-2), acs = a.strides(-1);
+      const int64_t brs = vec_ ? b.strides(0) : b.strides(-2), bcs = vec_ ? 0 : b.strides(-1);
+      auto fail = lp::for_each_matrix(nb, n, std::max(n, k), [&](int64_t i) -> int64_t {
+        std::vector<T> am(static_cast<size_t>(n) * n), bm(static_cast<size_t>(n) * k);
+        lp::gather(as + aoff(i), ars, acs, n, n, am.data(), true);
+        lp::gather(bs + boff(i), brs, bcs, n, k, bm.data(), true);
+        lp::lint info;
+        if (tri_) {
+          info = lp::trtrs(upper_ ? 'U' : 'L', n, k, am.data(), n, bm.data(), n);
+        } else {
+          std::vector<lp::lint> ipiv(n);
+          info = lp::gesv(n, k, am.data(), n, ipiv.data(), bm.data(), n);
+        }
+        if (info != 0) return info;
+        lp::scatter_col_major(bm.data(), n, n, k, dst + i * n * k);
+        return 0;
+      }, /*parallel=*/false);
+      if (fail)
+        linalg_detail::lapack_failure(op, "The matrix is singular", tri_ ? "trtrs" : "gesv",
+                                      fail, nb);
     });
   }
   const char* name() const override { return tri_ ? "SolveTriangular" : "Solve"; }
@@ -543,35 +532,33 @@ class PseudoInverse : public UnaryPrimitive {
     const int m = a.shape(-2), n = a.shape(-1), k = std::min(m, n);
     const Shape batch = linalg_detail::leading(a.shape(), 2);
     const int64_t nb = shape_size(batch);
-    linalg_detail::dispatch_lapack(a.dtype(), false, op, [&](auto tag) {
+    linalg_detail::dispatch_lapack<false>(a.dtype(), op, [&](auto tag) {
       using T = typename decltype(tag)::type;
-      if constexpr (!lp::is_cplx_v<T>) {
-        const auto off = lp::batch_offsets(a, batch);
-        const T* src = a.data<T>();
-        T* dst = out.data<T>();
-        const int64_t rs = a.strides(-2), cs = a.strides(-1);
-        const double rcond = 10.0 * std::max(m, n) * std::numeric_limits<T>::epsilon();
-        auto fail = lp::for_each_matrix(nb, m, n, [&](int64_t b) -> int64_t {
-          std::vector<T> buf(static_cast<size_t>(m) * n), u(static_cast<size_t>(m) * k),
-              vt(static_cast<size_t>(k) * n), s(k);
-          lp::gather(src + off(b), rs, cs, m, n, buf.data(), true);
-          auto info = lp::gesdd('S', m, n, buf.data(), m, s.data(), u.data(), m, vt.data(), k);
-          if (info != 0) return info;
-          const T cutoff = static_cast<T>(rcond * *std::max_element(s.begin(), s.end()));
-          for (auto& x : s) x = x > cutoff ? T(1) / x : T(0);
-          // P[i][j] = sum_l Vt[l][i] / s[l] * U[j][l]  (U, Vt column-major).
-          T* p = dst + b * n * m;
-          for (int i = 0; i < n; ++i)
-            for (int j = 0; j < m; ++j) {
-              T acc = 0;
-              for (int l = 0; l < k; ++l)
-                acc += vt[l + static_cast<int64_t>(i) * k] * s[l] * u[j + static_cast<int64_t>(l) * m];
-              p[static_cast<int64_t>(i) * m + j] = acc;
-            }
-          return 0;
-        });
-        if (fail) linalg_detail::lapack_failure(op, "SVD did not converge", "gesdd", fail, nb);
-      }
+      const auto off = lp::batch_offsets(a, batch);
+      const T* src = a.data<T>();
+      T* dst = out.data<T>();
+      const int64_t rs = a.strides(-2), cs = a.strides(-1);
+      const double rcond = 10.0 * std::max(m, n) * std::numeric_limits<T>::epsilon();
+      auto fail = lp::for_each_matrix(nb, m, n, [&](int64_t b) -> int64_t {
+        std::vector<T> buf(static_cast<size_t>(m) * n), u(static_cast<size_t>(m) * k),
+            vt(static_cast<size_t>(k) * n), s(k);
+        lp::gather(src + off(b), rs, cs, m, n, buf.data(), true);
+        auto info = lp::gesdd('S', m, n, buf.data(), m, s.data(), u.data(), m, vt.data(), k);
+        if (info != 0) return info;
+        const T cutoff = static_cast<T>(rcond * *std::max_element(s.begin(), s.end()));
+        for (auto& x : s) x = x > cutoff ? T(1) / x : T(0);
+        // P[i][j] = sum_l Vt[l][i] / s[l] * U[j][l]  (U, Vt column-major).
+        T* p = dst + b * n * m;
+        for (int i = 0; i < n; ++i)
+          for (int j = 0; j < m; ++j) {
+            T acc = 0;
+            for (int l = 0; l < k; ++l)
+              acc += vt[l + static_cast<int64_t>(i) * k] * s[l] * u[j + static_cast<int64_t>(l) * m];
+            p[static_cast<int64_t>(i) * m + j] = acc;
+          }
+        return 0;
+      });
+      if (fail) linalg_detail::lapack_failure(op, "SVD did not converge", "gesdd", fail, nb);
     });
   }
   const char* name() const override { return "PseudoInverse"; }
