@@ -29,3 +29,4 @@
 #include "mlx/ops/quantized.hpp"
 #include "mlx/random/random.hpp"
 #include "mlx/linalg/linalg.hpp"
+#include "mlx/fft/fft.hpp"
