@@ -278,8 +278,8 @@ struct ArgPartitionRow {
 };
 
 /// The k largest elements of a row, ascending (k == n: the row unchanged, as MLX's topk
-/// returns its input then). Each of nt parts of the row selects its own k largest on an
-/// array of integer keys (cheaper to compare than the values), then the at most nt * k
+/// returns its input then). Each of nt parts of the row selects its own k largest (a heap
+/// for small k, else nth_element on an array of integer keys), then the at most nt * k
 /// candidates are selected and sorted; the values themselves are copied, never rebuilt
 /// from keys, so -0 and NaN payloads survive.
 template <class T>
@@ -303,6 +303,29 @@ struct TopKRow {
       auto& c = cand[t];
       if (len <= k) {
         c.assign(x, x + len);
+        return;
+      }
+      if (k <= 1024 && k * 16 <= len) {
+        // Small k: one streaming pass with a min-heap of the k largest keys so far; most
+        // elements are rejected by one compare with the heap's top.
+        struct HeapItem {
+          K key;
+          T val;
+        };
+        auto greater = [](const HeapItem& a, const HeapItem& b) { return a.key > b.key; };
+        std::vector<HeapItem> heap(static_cast<size_t>(k));
+        for (int64_t i = 0; i < k; ++i) heap[i] = {Key<T>::get(x[i]), x[i]};
+        std::make_heap(heap.begin(), heap.end(), greater);
+        for (int64_t i = k; i < len; ++i) {
+          const K kv = Key<T>::get(x[i]);
+          if (kv > heap.front().key) {
+            std::pop_heap(heap.begin(), heap.end(), greater);
+            heap.back() = {kv, x[i]};
+            std::push_heap(heap.begin(), heap.end(), greater);
+          }
+        }
+        c.resize(static_cast<size_t>(k));
+        for (int64_t i = 0; i < k; ++i) c[i] = heap[i].val;
         return;
       }
       std::vector<K> keys(static_cast<size_t>(len));
