@@ -231,10 +231,11 @@ void qmm_matrix(const QmmShape& sh, const float* x, const uint32_t* w, const T* 
     return;
   }
   const int gs = sh.group_size;
-  // Tile width: a multiple of the group size (the non-transposed tile cuts along the
-  // quantized axis) with about 2^18 floats per tile.
-  int64_t nb = std::max<int64_t>(1, (int64_t{1} << 18) / K) / gs * gs;
-  nb = std::min<int64_t>(std::max<int64_t>(nb, gs), N);
+  // Tile width: about 2^18 floats per tile; the non-transposed tile cuts along the
+  // quantized axis, so its width is a multiple of the group size (at least one group).
+  const int64_t per = std::max<int64_t>(1, (int64_t{1} << 18) / K);
+  int64_t nb = sh.transpose ? std::max<int64_t>(per, 8) : std::max<int64_t>(per / gs * gs, gs);
+  nb = std::min(nb, N);
   scratch.tile.resize(static_cast<size_t>(nb * K));
   scratch.otile.resize(static_cast<size_t>(M * nb));
   float* tile = scratch.tile.data();
