@@ -520,7 +520,6 @@ void run_rows(const PassSpec& ps, const Plan& plan, const std::vector<float>& pk
   const int64_t es = ps.strides[ps.axis];
   const int64_t des = row_major_strides(ps.dshape)[ps.axis];
   const bool even_real = ps.kind != PassSpec::c2c && n % 2 == 0;
-  const int len = even_real ? h : n;
   const float scale = ps.inverse ? 1.0f / static_cast<float>(n) : 1.0f;
   // Lane-outer loops when a row's elements are adjacent (see gather_lanes).
   const bool src_lo = es == 1 || es == -1, dst_lo = des == 1;
