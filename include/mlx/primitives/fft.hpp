@@ -5,6 +5,9 @@
 
 #include <vector>
 
+// array.hpp first: it includes primitive.hpp and eval.hpp in the order they need, which
+// primitive.hpp included first does not.
+#include "mlx/core/array.hpp"
 #include "mlx/backend/cpu/fft.hpp"
 #include "mlx/core/primitive.hpp"
 
