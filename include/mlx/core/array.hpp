@@ -443,9 +443,12 @@ inline void array::clear_data() {
 }
 
 inline void array::detach() {
+  // Siblings hold each other: each one's list must be cleared too, or the outputs of a
+  // multi-output primitive keep each other alive forever.
   for (auto& s : desc_->siblings) {
     s.desc_->primitive = nullptr;
     s.desc_->inputs.clear();
+    s.desc_->siblings.clear();
   }
   desc_->siblings.clear();
   desc_->primitive = nullptr;

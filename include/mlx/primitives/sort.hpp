@@ -125,7 +125,11 @@ class ArgPartition : public detail::AxisPrimitive {
     detail::dispatch_dtype(in.dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
       cpu::along_axis(in.template data<T>(), out.template data<uint32_t>(), outer, n, n, inner,
-                      [kth] { return cpu::sort_impl::ArgPartitionRow<T>{kth, {}}; });
+                      [kth] {
+                        cpu::sort_impl::ArgPartitionRow<T> row;
+                        row.kth = kth;
+                        return row;
+                      });
     });
   }
   const char* name() const override { return "ArgPartition"; }
@@ -152,7 +156,11 @@ class TopK : public detail::AxisPrimitive {
     detail::dispatch_dtype(in.dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
       cpu::along_axis(in.template data<T>(), out.template data<T>(), outer, n, k, inner,
-                      [k] { return cpu::sort_impl::TopKRow<T>{k, 1}; });
+                      [k] {
+                        cpu::sort_impl::TopKRow<T> row;
+                        row.k = k;
+                        return row;
+                      });
     });
   }
   const char* name() const override { return "TopK"; }
