@@ -2,6 +2,7 @@
 // Test support: an array's elements as doubles, for comparisons against references.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "mlx/backend/cpu/copy.hpp"
@@ -22,5 +23,17 @@ inline std::vector<double> to_doubles(mlx::core::array a) {
   });
   return out;
 }
+
+/// 0, 1, ..., n-1 in `shape` and dtype: an evaluated, row-contiguous array.
+inline mlx::core::array iota(const mlx::core::Shape& shape, mlx::core::Dtype dt) {
+  namespace mx = mlx::core;
+  mx::array a = mx::contiguous(
+      mx::reshape(mx::arange(0.0, static_cast<double>(mx::shape_size(shape)), 1.0, dt), shape));
+  a.eval();
+  return a;
+}
+
+/// Whether `part` occurs in `msg` (for checking exception messages).
+inline bool has(const std::string& msg, const std::string& part) { return msg.find(part) != std::string::npos; }
 
 }  // namespace mlxtest

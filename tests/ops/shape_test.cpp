@@ -18,13 +18,8 @@ using mlxtest::invalid_argument_message;
 
 namespace {
 
-/// 0, 1, ..., n-1 in `shape` and dtype (a row-contiguous, evaluated array).
-mx::array iota(const mx::Shape& shape, mx::Dtype dt = mx::float32) {
-  mx::array a = mx::reshape(mx::arange(0.0, static_cast<double>(mx::shape_size(shape)), 1.0, dt), shape);
-  a = mx::contiguous(a);
-  a.eval();
-  return a;
-}
+/// The shared iota with these tests' default dtype.
+mx::array iota(const mx::Shape& shape, mx::Dtype dt = mx::float32) { return mlxtest::iota(shape, dt); }
 
 std::vector<double> range(int n) {
   std::vector<double> v(n);

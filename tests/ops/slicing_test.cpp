@@ -13,20 +13,16 @@
 #include "mlx/mlx.hpp"
 
 namespace mx = mlx::core;
+using mlxtest::has;
 using mlxtest::to_doubles;
 using mlxtest::invalid_argument_message;
 using V = std::vector<double>;
 
 namespace {
 
-mx::array iota(const mx::Shape& shape, mx::Dtype dt = mx::int32) {
-  mx::array a = mx::contiguous(
-      mx::reshape(mx::arange(0.0, static_cast<double>(mx::shape_size(shape)), 1.0, dt), shape));
-  a.eval();
-  return a;
-}
+/// The shared iota with these tests' default dtype.
+mx::array iota(const mx::Shape& shape, mx::Dtype dt = mx::int32) { return mlxtest::iota(shape, dt); }
 
-bool has(const std::string& msg, const std::string& part) { return msg.find(part) != std::string::npos; }
 
 }  // namespace
 
