@@ -2,6 +2,8 @@
 // Test support: the message of the exception a callable throws, checked for its type.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <exception>
 #include <stdexcept>
 #include <string>
@@ -32,3 +34,10 @@ std::string runtime_error_message(F&& f) {
 }
 
 }  // namespace mlxtest
+
+/// Expects `stmt` to throw std::invalid_argument whose message contains `text`.
+#define EXPECT_INVALID(stmt, text)                                                       \
+  do {                                                                                   \
+    auto msg_ = ::mlxtest::invalid_argument_message([&] { stmt; });                      \
+    EXPECT_NE(msg_.find(text), std::string::npos) << "message: " << msg_;                \
+  } while (0)

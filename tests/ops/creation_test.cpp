@@ -23,12 +23,6 @@ using mlxtest::to_doubles;
 
 using mlxtest::invalid_argument_message;
 
-#define EXPECT_INVALID(stmt, text)                                          \
-  do {                                                                      \
-    auto msg_ = invalid_argument_message([&] { stmt; });                    \
-    EXPECT_NE(msg_.find(text), std::string::npos) << "message: " << msg_;   \
-  } while (0)
-
 mx::array iota_array(const mx::Shape& shape, mx::Dtype dtype, double start = 1) {
   std::vector<double> v(static_cast<size_t>(mx::shape_size(shape)));
   for (size_t i = 0; i < v.size(); ++i) v[i] = start + static_cast<double>(i);

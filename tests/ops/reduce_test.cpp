@@ -90,12 +90,6 @@ std::vector<double> test_values(size_t n, mx::Dtype d, uint64_t seed) {
 
 using mlxtest::invalid_argument_message;
 
-#define EXPECT_INVALID(stmt, text)                                          \
-  do {                                                                      \
-    auto msg_ = invalid_argument_message([&] { (void)(stmt); });            \
-    EXPECT_NE(msg_.find(text), std::string::npos) << "message: " << msg_;   \
-  } while (0)
-
 bool close(double got, double want, double rtol, double atol) {
   if (std::isnan(want)) return std::isnan(got);
   if (std::isinf(want)) return got == want;

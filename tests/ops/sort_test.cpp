@@ -24,12 +24,6 @@ namespace {
 using mlxtest::invalid_argument_message;
 using mlxtest::to_doubles;
 
-#define EXPECT_INVALID(stmt, text)                                        \
-  do {                                                                    \
-    auto msg_ = invalid_argument_message([&] { (void)(stmt); });          \
-    EXPECT_NE(msg_.find(text), std::string::npos) << "message: " << msg_; \
-  } while (0)
-
 std::vector<double> D(std::initializer_list<double> v) { return v; }
 
 std::string str(const mx::Shape& s) { return mx::detail::message(s); }

@@ -17,17 +17,7 @@
 #include "mlx/core/primitive.hpp"
 #include "mlx/expr/functors/math.hpp"
 
-#if MLXPP_WITH_OPENBLAS
-// The same complex types as backend/cpu/lapack.hpp, whichever header includes LAPACKE first.
-#include <complex>
-#ifndef lapack_complex_float
-#define lapack_complex_float std::complex<float>
-#endif
-#ifndef lapack_complex_double
-#define lapack_complex_double std::complex<double>
-#endif
-#include <lapacke.h>
-#endif
+#include "mlx/backend/cpu/lapacke.hpp"
 
 namespace mlx::core {
 

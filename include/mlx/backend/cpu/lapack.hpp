@@ -16,17 +16,7 @@
 #include "mlx/core/array.hpp"
 #include "mlx/core/errors.hpp"
 
-#if MLXPP_WITH_OPENBLAS
-// LAPACKE's documented way to use std::complex from C++ (only if nobody chose before us;
-// the wrappers below cast either way).
-#ifndef lapack_complex_float
-#define lapack_complex_float std::complex<float>
-#endif
-#ifndef lapack_complex_double
-#define lapack_complex_double std::complex<double>
-#endif
-#include <lapacke.h>
-#endif
+#include "mlx/backend/cpu/lapacke.hpp"
 
 namespace mlx::core::cpu::lapack {
 
