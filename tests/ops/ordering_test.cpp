@@ -42,3 +42,9 @@ TEST(Ordering, Errors) {
   EXPECT_NE(invalid_argument_message([] { mx::median(mx::ones({2}), 1); }).find("[median] Invalid axis 1"), std::string::npos);
   EXPECT_NE(invalid_argument_message([] { mx::searchsorted(mx::ones({2, 2}), mx::ones({1})); }).find("[searchsorted] The sorted array must be 1-d"), std::string::npos);
 }
+
+TEST(SearchSorted, Float64ComparesInDouble) {
+  // 1 + 1e-12 and 1 are the same float but different doubles.
+  auto a = mx::array({1.0, 1.0 + 1e-12, 2.0}, mx::float64);
+  EXPECT_EQ(to_doubles(mx::searchsorted(a, mx::array({1.0 + 1e-12}, mx::float64))), (V{1}));
+}

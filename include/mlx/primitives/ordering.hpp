@@ -29,7 +29,10 @@ class SearchSorted : public UnaryPrimitive {
         const T* vp = static_cast<const T*>(v.raw_data());
         const int64_t n = static_cast<int64_t>(a.size());
         auto less = [](const T& x, const T& y) {  // NaN is greater than everything
-          if constexpr (std::is_floating_point_v<T> || detail::is_half_v<T>) {
+          if constexpr (std::is_floating_point_v<T>) {
+            if (y != y) return x == x;
+            return x < y;
+          } else if constexpr (detail::is_half_v<T>) {  // exact in float
             const float fx = static_cast<float>(x), fy = static_cast<float>(y);
             if (fy != fy) return fx == fx;
             return fx < fy;
