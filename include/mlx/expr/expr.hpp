@@ -452,9 +452,16 @@ bool functor_supports(Dtype compute) {
   });
 }
 
-/// Builds Expr<F, leaf_t<Ops>...> on the stream `s` resolves to.
+/// The expression type an op builds from functor F and operands Ops.
 template <class F, class... Ops>
-auto make_expr(StreamOrDevice s, Ops&&... ops) {
+using expr_of = Expr<F, leaf_t<Ops>...>;
+
+/// Builds Expr<F, leaf_t<Ops>...> on the stream `s` resolves to. The ops spell their return
+/// types (expr_of) instead of deducing them: a deduced type would make every call written in
+/// a template op's body instantiate the tree (and its Fused nodes) where it is defined, not
+/// where it is used (docs/compile-time.md).
+template <class F, class... Ops>
+expr_of<F, Ops...> make_expr(StreamOrDevice s, Ops&&... ops) {
   return Expr<F, leaf_t<Ops>...>(to_stream(s), to_leaf(std::forward<Ops>(ops))...);
 }
 

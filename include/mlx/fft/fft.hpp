@@ -34,6 +34,7 @@ inline std::vector<int> fft_axes(std::string_view op, const array& a, const std:
 
 /// The shared implementation: n[i] is the transform size along axes[i] (for irfft the
 /// output size of the last axis).
+template <class = void>
 inline array fft_impl(std::string_view op, const array& a, const Shape& n,
                       const std::vector<int>& axes, bool real, bool inverse, StreamOrDevice s) {
   if (a.ndim() < 1) fail(op, "Requires array with at least one dimension.");
@@ -70,10 +71,11 @@ inline array fft_impl(std::string_view op, const array& a, const Shape& n,
   if (real) out_shape[ax.back()] = inverse ? n.back() : n.back() / 2 + 1;
   std::vector<size_t> uax(ax.begin(), ax.end());
   return array(std::move(out_shape), real && inverse ? float32 : complex64,
-               std::make_shared<FFT>(to_stream(s), std::move(uax), inverse, real), {x});
+               std::make_shared<FFT<>>(to_stream(s), std::move(uax), inverse, real), {x});
 }
 
 /// The default sizes: the axes' lengths ((length - 1) * 2 on the last axis for irfft).
+template <class = void>
 inline array fft_impl(std::string_view op, const array& a, const std::vector<int>& axes,
                       bool real, bool inverse, StreamOrDevice s) {
   if (a.ndim() < 1) fail(op, "Requires array with at least one dimension.");
@@ -93,126 +95,155 @@ inline std::vector<int> all_axes(const array& a) {
 }  // namespace detail
 
 /// The n-dimensional DFT over `axes` with sizes `n` (each crops or zero-pads its axis).
+template <class = void>
 inline array fftn(const array& a, const Shape& n, const std::vector<int>& axes, StreamOrDevice s = {}) {
   return detail::fft_impl("fftn", a, n, axes, false, false, std::move(s));
 }
 /// The n-dimensional DFT over `axes` at their own lengths.
+template <class = void>
 inline array fftn(const array& a, const std::vector<int>& axes, StreamOrDevice s = {}) {
   return detail::fft_impl("fftn", a, axes, false, false, std::move(s));
 }
 /// The n-dimensional DFT over all axes.
+template <class = void>
 inline array fftn(const array& a, StreamOrDevice s = {}) {
   return detail::fft_impl("fftn", a, detail::all_axes(a), false, false, std::move(s));
 }
 
 /// The n-dimensional inverse DFT over `axes` with sizes `n` (divides by their product).
+template <class = void>
 inline array ifftn(const array& a, const Shape& n, const std::vector<int>& axes, StreamOrDevice s = {}) {
   return detail::fft_impl("ifftn", a, n, axes, false, true, std::move(s));
 }
 /// The n-dimensional inverse DFT over `axes` at their own lengths.
+template <class = void>
 inline array ifftn(const array& a, const std::vector<int>& axes, StreamOrDevice s = {}) {
   return detail::fft_impl("ifftn", a, axes, false, true, std::move(s));
 }
 /// The n-dimensional inverse DFT over all axes.
+template <class = void>
 inline array ifftn(const array& a, StreamOrDevice s = {}) {
   return detail::fft_impl("ifftn", a, detail::all_axes(a), false, true, std::move(s));
 }
 
 /// The 1-d DFT of size n along `axis`.
+template <class = void>
 inline array fft(const array& a, int n, int axis, StreamOrDevice s = {}) {
   return detail::fft_impl("fft", a, {n}, {axis}, false, false, std::move(s));
 }
 /// The 1-d DFT along `axis` (default: the last).
+template <class = void>
 inline array fft(const array& a, int axis = -1, StreamOrDevice s = {}) {
   return detail::fft_impl("fft", a, std::vector<int>{axis}, false, false, std::move(s));
 }
 /// The 1-d inverse DFT of size n along `axis`.
+template <class = void>
 inline array ifft(const array& a, int n, int axis, StreamOrDevice s = {}) {
   return detail::fft_impl("ifft", a, {n}, {axis}, false, true, std::move(s));
 }
 /// The 1-d inverse DFT along `axis` (default: the last).
+template <class = void>
 inline array ifft(const array& a, int axis = -1, StreamOrDevice s = {}) {
   return detail::fft_impl("ifft", a, std::vector<int>{axis}, false, true, std::move(s));
 }
 
 /// The 2-d DFT with sizes n over `axes`.
+template <class = void>
 inline array fft2(const array& a, const Shape& n, const std::vector<int>& axes, StreamOrDevice s = {}) {
   return detail::fft_impl("fft2", a, n, axes, false, false, std::move(s));
 }
 /// The 2-d DFT over `axes` (default: the last two).
+template <class = void>
 inline array fft2(const array& a, const std::vector<int>& axes = {-2, -1}, StreamOrDevice s = {}) {
   return detail::fft_impl("fft2", a, axes, false, false, std::move(s));
 }
 /// The 2-d inverse DFT with sizes n over `axes`.
+template <class = void>
 inline array ifft2(const array& a, const Shape& n, const std::vector<int>& axes, StreamOrDevice s = {}) {
   return detail::fft_impl("ifft2", a, n, axes, false, true, std::move(s));
 }
 /// The 2-d inverse DFT over `axes` (default: the last two).
+template <class = void>
 inline array ifft2(const array& a, const std::vector<int>& axes = {-2, -1}, StreamOrDevice s = {}) {
   return detail::fft_impl("ifft2", a, axes, false, true, std::move(s));
 }
 
 /// The n-dimensional DFT of a real input; the last of `axes` keeps n/2+1 frequencies.
+template <class = void>
 inline array rfftn(const array& a, const Shape& n, const std::vector<int>& axes, StreamOrDevice s = {}) {
   return detail::fft_impl("rfftn", a, n, axes, true, false, std::move(s));
 }
 /// rfftn over `axes` at their own lengths.
+template <class = void>
 inline array rfftn(const array& a, const std::vector<int>& axes, StreamOrDevice s = {}) {
   return detail::fft_impl("rfftn", a, axes, true, false, std::move(s));
 }
 /// rfftn over all axes.
+template <class = void>
 inline array rfftn(const array& a, StreamOrDevice s = {}) {
   return detail::fft_impl("rfftn", a, detail::all_axes(a), true, false, std::move(s));
 }
 
 /// The inverse of rfftn: real output of sizes n over `axes` (the last reads n/2+1 inputs).
+template <class = void>
 inline array irfftn(const array& a, const Shape& n, const std::vector<int>& axes, StreamOrDevice s = {}) {
   return detail::fft_impl("irfftn", a, n, axes, true, true, std::move(s));
 }
 /// irfftn over `axes`; the last axis's output size is 2 * (length - 1).
+template <class = void>
 inline array irfftn(const array& a, const std::vector<int>& axes, StreamOrDevice s = {}) {
   return detail::fft_impl("irfftn", a, axes, true, true, std::move(s));
 }
 /// irfftn over all axes.
+template <class = void>
 inline array irfftn(const array& a, StreamOrDevice s = {}) {
   return detail::fft_impl("irfftn", a, detail::all_axes(a), true, true, std::move(s));
 }
 
 /// The 1-d DFT of a real input of size n along `axis` (n/2+1 outputs).
+template <class = void>
 inline array rfft(const array& a, int n, int axis, StreamOrDevice s = {}) {
   return detail::fft_impl("rfft", a, {n}, {axis}, true, false, std::move(s));
 }
 /// rfft along `axis` (default: the last).
+template <class = void>
 inline array rfft(const array& a, int axis = -1, StreamOrDevice s = {}) {
   return detail::fft_impl("rfft", a, std::vector<int>{axis}, true, false, std::move(s));
 }
 /// The inverse of rfft with n real outputs along `axis`.
+template <class = void>
 inline array irfft(const array& a, int n, int axis, StreamOrDevice s = {}) {
   return detail::fft_impl("irfft", a, {n}, {axis}, true, true, std::move(s));
 }
 /// irfft along `axis` (default: the last) with 2 * (length - 1) outputs.
+template <class = void>
 inline array irfft(const array& a, int axis = -1, StreamOrDevice s = {}) {
   return detail::fft_impl("irfft", a, std::vector<int>{axis}, true, true, std::move(s));
 }
 
 /// The 2-d DFT of a real input with sizes n over `axes`.
+template <class = void>
 inline array rfft2(const array& a, const Shape& n, const std::vector<int>& axes, StreamOrDevice s = {}) {
   return detail::fft_impl("rfft2", a, n, axes, true, false, std::move(s));
 }
 /// rfft2 over `axes` (default: the last two).
+template <class = void>
 inline array rfft2(const array& a, const std::vector<int>& axes = {-2, -1}, StreamOrDevice s = {}) {
   return detail::fft_impl("rfft2", a, axes, true, false, std::move(s));
 }
 /// The inverse of rfft2 with real output sizes n over `axes`.
+template <class = void>
 inline array irfft2(const array& a, const Shape& n, const std::vector<int>& axes, StreamOrDevice s = {}) {
   return detail::fft_impl("irfft2", a, n, axes, true, true, std::move(s));
 }
 /// irfft2 over `axes` (default: the last two).
+template <class = void>
 inline array irfft2(const array& a, const std::vector<int>& axes = {-2, -1}, StreamOrDevice s = {}) {
   return detail::fft_impl("irfft2", a, axes, true, true, std::move(s));
 }
 
 namespace detail {
+template <class = void>
 inline array shift_impl(std::string_view op, const array& a, const std::vector<int>& axes,
                         bool inverse, StreamOrDevice s) {
   if (axes.empty()) return a;
@@ -229,18 +260,22 @@ inline array shift_impl(std::string_view op, const array& a, const std::vector<i
 }  // namespace detail
 
 /// Moves the zero frequency to the centre along `axes`.
+template <class = void>
 inline array fftshift(const array& a, const std::vector<int>& axes, StreamOrDevice s = {}) {
   return detail::shift_impl("fftshift", a, axes, false, std::move(s));
 }
 /// Moves the zero frequency to the centre along all axes.
+template <class = void>
 inline array fftshift(const array& a, StreamOrDevice s = {}) {
   return detail::shift_impl("fftshift", a, detail::all_axes(a), false, std::move(s));
 }
 /// The inverse of fftshift along `axes`.
+template <class = void>
 inline array ifftshift(const array& a, const std::vector<int>& axes, StreamOrDevice s = {}) {
   return detail::shift_impl("ifftshift", a, axes, true, std::move(s));
 }
 /// The inverse of fftshift along all axes.
+template <class = void>
 inline array ifftshift(const array& a, StreamOrDevice s = {}) {
   return detail::shift_impl("ifftshift", a, detail::all_axes(a), true, std::move(s));
 }

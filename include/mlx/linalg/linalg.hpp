@@ -58,6 +58,7 @@ inline Dtype at_least_float(Dtype d) {
 
 inline Shape drop_last(const Shape& s, int k) { return Shape(s.begin(), s.end() - k); }
 
+template <class = void>
 inline array l2_norm(const array& a, const std::vector<int>& axis, bool keepdims,
                      StreamOrDevice s) {
   if (is_complex(a.dtype())) {
@@ -67,6 +68,7 @@ inline array l2_norm(const array& a, const std::vector<int>& axis, bool keepdims
   return array(sqrt(sum(square(a, s), axis, keepdims, s), s));
 }
 
+template <class = void>
 inline array vector_norm(const array& a, double ord, const std::vector<int>& axis,
                          bool keepdims, StreamOrDevice s) {
   const Dtype dt = at_least_float(a.dtype());
@@ -81,6 +83,7 @@ inline array vector_norm(const array& a, double ord, const std::vector<int>& axi
 }
 
 /// The singular values of the (row, col) planes of a, shaped as a with row -> k, col -> 1.
+template <class = void>
 inline array plane_singular_values(const array& a, int row, int col, StreamOrDevice s) {
   const char* op = "linalg::norm";
   array x = a;
@@ -91,10 +94,11 @@ inline array plane_singular_values(const array& a, int row, int col, StreamOrDev
   shape[row] = std::min(x.shape(row), x.shape(col));
   shape[col] = 1;
   Dtype vt = x.dtype() == complex64 ? float32 : x.dtype();
-  return array(std::move(shape), vt, std::make_shared<SVD>(cpu_stream(s, op), false, row, col),
+  return array(std::move(shape), vt, std::make_shared<SVD<>>(cpu_stream(s, op), false, row, col),
                {x});
 }
 
+template <class = void>
 inline array matrix_norm(const array& a, double ord, const std::vector<int>& axis,
                          bool keepdims, StreamOrDevice s) {
   const char* op = "linalg::norm";
@@ -124,6 +128,7 @@ inline array matrix_norm(const array& a, double ord, const std::vector<int>& axi
   fail(op, "Invalid ord ", ord, " for matrix norm.");
 }
 
+template <class = void>
 inline array matrix_norm(const array& a, const std::string& ord, const std::vector<int>& axis,
                          bool keepdims, StreamOrDevice s) {
   const char* op = "linalg::norm";
@@ -152,6 +157,7 @@ inline std::vector<int> norm_axes(const array& a, const std::optional<std::vecto
 
 /// The 2-norm of the flattened array (no axis; keepdims gives shape (1,), as MLX), or the
 /// 2-norm / Frobenius norm over one or two axes.
+template <class = void>
 inline array norm(const array& a, const std::optional<std::vector<int>>& axis = std::nullopt,
                   bool keepdims = false, StreamOrDevice s = {}) {
   if (!axis) {
@@ -163,12 +169,14 @@ inline array norm(const array& a, const std::optional<std::vector<int>>& axis = 
   if (axis->size() > 2) detail::fail("linalg::norm", "Received too many axes for norm.");
   return detail::l2_norm(a, *axis, keepdims, s);
 }
+template <class = void>
 inline array norm(const array& a, int axis, bool keepdims = false, StreamOrDevice s = {}) {
   return norm(a, std::vector<int>{axis}, keepdims, std::move(s));
 }
 
 /// Vector norm of order `ord` (one axis: 0, 1, 2, ±inf, any p) or matrix norm (two axes:
 /// 1, -1, 2, -2, ±inf). Without axis, over all axes of a 1-D or 2-D array.
+template <class = void>
 inline array norm(const array& a, const double ord,
                   const std::optional<std::vector<int>>& axis = std::nullopt,
                   bool keepdims = false, StreamOrDevice s = {}) {
@@ -177,12 +185,14 @@ inline array norm(const array& a, const double ord,
   if (ax.size() == 2) return detail::matrix_norm(a, ord, ax, keepdims, std::move(s));
   detail::fail("linalg::norm", "Received too many axes for norm.");
 }
+template <class = void>
 inline array norm(const array& a, const double ord, int axis, bool keepdims = false,
                   StreamOrDevice s = {}) {
   return norm(a, ord, std::vector<int>{axis}, keepdims, std::move(s));
 }
 
 /// Matrix norm by name: "fro" (or "f") or "nuc" (sum of singular values), over two axes.
+template <class = void>
 inline array norm(const array& a, const std::string& ord,
                   const std::optional<std::vector<int>>& axis = std::nullopt,
                   bool keepdims = false, StreamOrDevice s = {}) {
@@ -192,6 +202,7 @@ inline array norm(const array& a, const std::string& ord,
                  ax.size(), " axis/axes.");
   return detail::matrix_norm(a, ord, ax, keepdims, std::move(s));
 }
+template <class = void>
 inline array norm(const array& a, const std::string& ord, int axis, bool keepdims = false,
                   StreamOrDevice s = {}) {
   return norm(a, ord, std::vector<int>{axis}, keepdims, std::move(s));
@@ -201,6 +212,7 @@ inline array norm(const array& a, const std::string& ord, int axis, bool keepdim
 
 /// Reduced QR of the last two axes: Q (..., m, k) with orthonormal columns, R (..., k, n)
 /// upper triangular, k = min(m, n). float32 / float64.
+template <class = void>
 inline std::pair<array, array> qr(const array& a, StreamOrDevice s = {}) {
   const char* op = "linalg::qr";
   Stream st = detail::cpu_stream(s, op);
@@ -211,13 +223,14 @@ inline std::pair<array, array> qr(const array& a, StreamOrDevice s = {}) {
   qs.back() = k;
   rs[rs.size() - 2] = k;
   auto out = array::make_arrays({std::move(qs), std::move(rs)}, {a.dtype(), a.dtype()},
-                                std::make_shared<QRF>(st), {a});
+                                std::make_shared<QRF<>>(st), {a});
   return {out[0], out[1]};
 }
 
 /// Full SVD of the last two axes: {U (..., m, m), S (..., k), Vt (..., n, n)} with
 /// A = U[:, :k] diag(S) Vt[:k]; only {S} when compute_uv is false. S is descending and real
 /// (float32 for complex64 input).
+template <class = void>
 inline std::vector<array> svd(const array& a, bool compute_uv, StreamOrDevice s = {}) {
   const char* op = "linalg::svd";
   Stream st = detail::cpu_stream(s, op);
@@ -230,7 +243,7 @@ inline std::vector<array> svd(const array& a, bool compute_uv, StreamOrDevice s 
   Shape ss = detail::drop_last(a.shape(), 1);
   ss.back() = std::min(m, n);
   const Dtype sd = a.dtype() == complex64 ? float32 : a.dtype();
-  auto prim = std::make_shared<SVD>(st, compute_uv, nd - 2, nd - 1);
+  auto prim = std::make_shared<SVD<>>(st, compute_uv, nd - 2, nd - 1);
   if (!compute_uv) return {array(std::move(ss), sd, prim, {a})};
   Shape us = a.shape(), vs = a.shape();
   us[nd - 1] = m;
@@ -238,29 +251,33 @@ inline std::vector<array> svd(const array& a, bool compute_uv, StreamOrDevice s 
   return array::make_arrays({std::move(us), std::move(ss), std::move(vs)},
                             {a.dtype(), sd, a.dtype()}, prim, {a});
 }
+template <class = void>
 inline std::vector<array> svd(const array& a, StreamOrDevice s = {}) {
   return svd(a, true, std::move(s));
 }
 
 namespace detail {
+template <class = void>
 inline array inv_impl(const array& a, bool tri, bool upper, StreamOrDevice s) {
   const char* op = tri ? "linalg::tri_inv" : "linalg::inv";
   Stream st = cpu_stream(s, op);
   check_float(a.dtype(), op);
   check_matrix(a, op);
   check_square(a, op, "Inverses are only defined for square matrices.");
-  return array(a.shape(), a.dtype(), std::make_shared<Inverse>(st, tri, upper), {a});
+  return array(a.shape(), a.dtype(), std::make_shared<Inverse<>>(st, tri, upper), {a});
 }
 }  // namespace detail
 
 /// The inverse of each square matrix of the last two axes (float32 / float64).
 /// Evaluation throws std::runtime_error when a matrix is singular (as MLX).
+template <class = void>
 inline array inv(const array& a, StreamOrDevice s = {}) {
   return detail::inv_impl(a, false, true, std::move(s));
 }
 
 /// The inverse of triangular matrices, reading only the lower (or upper) triangle; the
 /// other triangle of the result is zero.
+template <class = void>
 inline array tri_inv(const array& a, bool upper = false, StreamOrDevice s = {}) {
   return detail::inv_impl(a, true, upper, std::move(s));
 }
@@ -268,26 +285,29 @@ inline array tri_inv(const array& a, bool upper = false, StreamOrDevice s = {}) 
 /// The Cholesky factor L (A = L Lᵀ; U with A = Uᵀ U when upper), reading only the lower (or
 /// upper) triangle of A. Evaluation throws std::runtime_error when A is not positive definite
 /// (MLX returns an unspecified result there).
+template <class = void>
 inline array cholesky(const array& a, bool upper = false, StreamOrDevice s = {}) {
   const char* op = "linalg::cholesky";
   Stream st = detail::cpu_stream(s, op);
   detail::check_float(a.dtype(), op);
   detail::check_matrix(a, op);
   detail::check_square(a, op, "Cholesky decomposition is only defined for square matrices.");
-  return array(a.shape(), a.dtype(), std::make_shared<Cholesky>(st, upper, false), {a});
+  return array(a.shape(), a.dtype(), std::make_shared<Cholesky<>>(st, upper, false), {a});
 }
 
 /// The inverse of A from its Cholesky factor L (or U when upper).
+template <class = void>
 inline array cholesky_inv(const array& L, bool upper = false, StreamOrDevice s = {}) {
   const char* op = "linalg::cholesky_inv";
   Stream st = detail::cpu_stream(s, op);
   detail::check_float(L.dtype(), op);
   detail::check_matrix(L, op);
   detail::check_square(L, op, "Cholesky inverse is only defined for square matrices.");
-  return array(L.shape(), L.dtype(), std::make_shared<Cholesky>(st, upper, true), {L});
+  return array(L.shape(), L.dtype(), std::make_shared<Cholesky<>>(st, upper, true), {L});
 }
 
 /// The Moore-Penrose pseudo-inverse (..., n, m) of (..., m, n) matrices.
+template <class = void>
 inline array pinv(const array& a, StreamOrDevice s = {}) {
   const char* op = "linalg::pinv";
   Stream st = detail::cpu_stream(s, op);
@@ -295,7 +315,7 @@ inline array pinv(const array& a, StreamOrDevice s = {}) {
   detail::check_matrix(a, op);
   Shape shape = a.shape();
   std::swap(shape[shape.size() - 1], shape[shape.size() - 2]);
-  return array(std::move(shape), a.dtype(), std::make_shared<PseudoInverse>(st), {a});
+  return array(std::move(shape), a.dtype(), std::make_shared<PseudoInverse<>>(st), {a});
 }
 
 namespace detail {
@@ -307,6 +327,7 @@ inline void validate_lu(const array& a, const char* op) {
 
 /// {P, L, U} with L[P] @ U == A: P (..., m) uint32 row indices, L (..., m, k) unit lower,
 /// U (..., k, n) upper, k = min(m, n). Evaluation throws for singular matrices (as MLX).
+template <class = void>
 inline std::vector<array> lu(const array& a, StreamOrDevice s = {}) {
   const char* op = "linalg::lu";
   Stream st = detail::cpu_stream(s, op);
@@ -316,11 +337,12 @@ inline std::vector<array> lu(const array& a, StreamOrDevice s = {}) {
   ls.back() = k;
   us[us.size() - 2] = k;
   return array::make_arrays({std::move(ps), std::move(ls), std::move(us)},
-                            {uint32, a.dtype(), a.dtype()}, std::make_shared<LUF>(st, true), {a});
+                            {uint32, a.dtype(), a.dtype()}, std::make_shared<LUF<>>(st, true), {a});
 }
 
 /// {LU, pivots}: L (unit diagonal, below) and U packed in one (..., m, n) matrix, and
 /// LAPACK's 0-based row swaps (..., k) as uint32 (row i was swapped with pivots[i]).
+template <class = void>
 inline std::pair<array, array> lu_factor(const array& a, StreamOrDevice s = {}) {
   const char* op = "linalg::lu_factor";
   Stream st = detail::cpu_stream(s, op);
@@ -329,13 +351,14 @@ inline std::pair<array, array> lu_factor(const array& a, StreamOrDevice s = {}) 
   Shape ps = detail::drop_last(a.shape(), 1);
   ps.back() = k;
   auto out = array::make_arrays({a.shape(), std::move(ps)}, {a.dtype(), uint32},
-                                std::make_shared<LUF>(st, false), {a});
+                                std::make_shared<LUF<>>(st, false), {a});
   return {out[0], out[1]};
 }
 
 // ---- solves -------------------------------------------------------------------------------
 
 namespace detail {
+template <class = void>
 inline array solve_impl(const array& a, const array& b, bool tri, bool upper,
                         StreamOrDevice s) {
   const char* op = tri ? "linalg::solve_triangular" : "linalg::solve";
@@ -376,18 +399,20 @@ inline array solve_impl(const array& a, const array& b, bool tri, bool upper,
   }
   array ac = a.dtype() == t ? a : array(astype(a, t, s));
   array bc = b.dtype() == t ? b : array(astype(b, t, s));
-  return array(std::move(shape), t, std::make_shared<Solve>(st, tri, upper, vec),
+  return array(std::move(shape), t, std::make_shared<Solve<>>(st, tri, upper, vec),
                {std::move(ac), std::move(bc)});
 }
 }  // namespace detail
 
 /// x with a @ x == b for square a (..., n, n) and b (..., n, k) (batch dims broadcast) or
 /// b (n,). Evaluation throws std::runtime_error for singular a (as MLX).
+template <class = void>
 inline array solve(const array& a, const array& b, StreamOrDevice s = {}) {
   return detail::solve_impl(a, b, false, false, std::move(s));
 }
 
 /// solve() for triangular a, reading only its lower (or upper) triangle.
+template <class = void>
 inline array solve_triangular(const array& a, const array& b, bool upper = false,
                               StreamOrDevice s = {}) {
   return detail::solve_impl(a, b, true, upper, std::move(s));
@@ -395,6 +420,7 @@ inline array solve_triangular(const array& a, const array& b, bool upper = false
 
 /// The cross product of 2- or 3-element vectors along `axis` (a missing third component is
 /// zero; the result has 3); the other dims broadcast.
+template <class = void>
 inline array cross(const array& a, const array& b, int axis = -1, StreamOrDevice s = {}) {
   const char* op = "linalg::cross";
   auto check_ax = [&](const array& x) {
@@ -426,7 +452,7 @@ inline array cross(const array& a, const array& b, int axis = -1, StreamOrDevice
   }
   array ac = a.dtype() == t ? a : array(astype(a, t, s));
   array bc = b.dtype() == t ? b : array(astype(b, t, s));
-  return array(std::move(out), t, std::make_shared<Cross>(to_stream(s), ax),
+  return array(std::move(out), t, std::make_shared<Cross<>>(to_stream(s), ax),
                {std::move(ac), std::move(bc)});
 }
 
@@ -447,30 +473,34 @@ inline char uplo_char(const std::string& uplo, const char* op) {
 }  // namespace detail
 
 /// {eigenvalues (..., n), right eigenvectors as columns (..., n, n)}, both complex64.
+template <class = void>
 inline std::pair<array, array> eig(const array& a, StreamOrDevice s = {}) {
   Stream st = detail::validate_eig(a, s, "linalg::eig");
   auto out = array::make_arrays({detail::drop_last(a.shape(), 1), a.shape()},
-                                {complex64, complex64}, std::make_shared<Eig>(st, true), {a});
+                                {complex64, complex64}, std::make_shared<Eig<>>(st, true), {a});
   return {out[0], out[1]};
 }
 
 /// The eigenvalues (..., n) of general matrices, complex64.
+template <class = void>
 inline array eigvals(const array& a, StreamOrDevice s = {}) {
   Stream st = detail::validate_eig(a, s, "linalg::eigvals");
-  return array(detail::drop_last(a.shape(), 1), complex64, std::make_shared<Eig>(st, false), {a});
+  return array(detail::drop_last(a.shape(), 1), complex64, std::make_shared<Eig<>>(st, false), {a});
 }
 
 /// The eigenvalues (ascending, real) of symmetric / Hermitian matrices, reading the
 /// triangle UPLO ("L" or "U").
+template <class = void>
 inline array eigvalsh(const array& a, std::string UPLO = "L", StreamOrDevice s = {}) {
   const char* op = "linalg::eigvalsh";
   Stream st = detail::validate_eig(a, s, op);
   char uplo = detail::uplo_char(UPLO, op);
   Dtype vt = a.dtype() == complex64 ? float32 : a.dtype();
-  return array(detail::drop_last(a.shape(), 1), vt, std::make_shared<Eigh>(st, uplo, false), {a});
+  return array(detail::drop_last(a.shape(), 1), vt, std::make_shared<Eigh<>>(st, uplo, false), {a});
 }
 
 /// {eigenvalues (ascending), eigenvectors as columns} of symmetric / Hermitian matrices.
+template <class = void>
 inline std::pair<array, array> eigh(const array& a, std::string UPLO = "L",
                                     StreamOrDevice s = {}) {
   const char* op = "linalg::eigh";
@@ -478,7 +508,7 @@ inline std::pair<array, array> eigh(const array& a, std::string UPLO = "L",
   char uplo = detail::uplo_char(UPLO, op);
   Dtype vt = a.dtype() == complex64 ? float32 : a.dtype();
   auto out = array::make_arrays({detail::drop_last(a.shape(), 1), a.shape()}, {vt, a.dtype()},
-                                std::make_shared<Eigh>(st, uplo, true), {a});
+                                std::make_shared<Eigh<>>(st, uplo, true), {a});
   return {out[0], out[1]};
 }
 

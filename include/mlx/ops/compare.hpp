@@ -8,12 +8,14 @@
 namespace mlx::core {
 
 /// True when every element pair is within atol + rtol * |b| (NaNs equal if equal_nan).
+template <class = void>
 inline array allclose(const array& a, const array& b, double rtol = 1e-5, double atol = 1e-8,
                       bool equal_nan = false, StreamOrDevice s = {}) {
   return core::all(core::isclose(a, b, rtol, atol, equal_nan, s), false, s);
 }
 
 /// True when a and b have the same shape and equal elements (dtypes may differ).
+template <class = void>
 inline array array_equal(const array& a, const array& b, bool equal_nan, StreamOrDevice s = {}) {
   if (a.shape() != b.shape()) return array(false);
   if (equal_nan && issubdtype(result_type(a, b), inexact))
@@ -22,6 +24,7 @@ inline array array_equal(const array& a, const array& b, bool equal_nan, StreamO
                      false, s);
   return core::all(core::equal(a, b, s), false, s);
 }
+template <class = void>
 inline array array_equal(const array& a, const array& b, StreamOrDevice s = {}) {
   return array_equal(a, b, false, std::move(s));
 }

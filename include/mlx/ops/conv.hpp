@@ -29,6 +29,7 @@ inline std::vector<int> conv_param(std::string_view what, std::vector<int> v, in
 /// The general channels-last convolution: strides, low/high padding, kernel dilation, input
 /// dilation (zeros between input elements, as a transposed convolution needs), groups, and
 /// flip (a true convolution rather than a cross-correlation).
+template <class = void>
 inline array conv_general(array input, array weight, std::vector<int> stride = {},
                           std::vector<int> padding_lo = {}, std::vector<int> padding_hi = {},
                           std::vector<int> kernel_dilation = {}, std::vector<int> input_dilation = {},
@@ -79,10 +80,11 @@ inline array conv_general(array input, array weight, std::vector<int> stride = {
   const Dtype dt = promote_types(input.dtype(), weight.dtype());
   if (input.dtype() != dt) input = astype(input, dt, s);
   if (weight.dtype() != dt) weight = astype(weight, dt, s);
-  return array(std::move(out), dt, std::make_shared<Convolution>(to_stream(s), std::move(p)),
+  return array(std::move(out), dt, std::make_shared<Convolution<>>(to_stream(s), std::move(p)),
                {std::move(input), std::move(weight)});
 }
 /// conv_general with the same padding on both sides.
+template <class = void>
 inline array conv_general(const array& input, const array& weight, std::vector<int> stride,
                           std::vector<int> padding, std::vector<int> kernel_dilation,
                           std::vector<int> input_dilation, int groups = 1, bool flip = false,
@@ -93,12 +95,14 @@ inline array conv_general(const array& input, const array& weight, std::vector<i
 }
 
 /// 1-D convolution of input (N, L, C_in) with weight (C_out, K, C_in / groups).
+template <class = void>
 inline array conv1d(const array& input, const array& weight, int stride = 1, int padding = 0,
                     int dilation = 1, int groups = 1, StreamOrDevice s = {}) {
   if (input.ndim() != 3) detail::fail("conv1d", "Expected a 3-D input (N, L, C), got shape ", input.shape(), ".");
   return conv_general(input, weight, {stride}, {padding}, {padding}, {dilation}, {1}, groups, false, std::move(s));
 }
 /// 2-D convolution of input (N, H, W, C_in) with weight (C_out, KH, KW, C_in / groups).
+template <class = void>
 inline array conv2d(const array& input, const array& weight, const std::pair<int, int>& stride = {1, 1},
                     const std::pair<int, int>& padding = {0, 0}, const std::pair<int, int>& dilation = {1, 1},
                     int groups = 1, StreamOrDevice s = {}) {
@@ -108,6 +112,7 @@ inline array conv2d(const array& input, const array& weight, const std::pair<int
                       false, std::move(s));
 }
 /// 3-D convolution of input (N, D, H, W, C_in) with weight (C_out, KD, KH, KW, C_in / groups).
+template <class = void>
 inline array conv3d(const array& input, const array& weight,
                     const std::tuple<int, int, int>& stride = {1, 1, 1},
                     const std::tuple<int, int, int>& padding = {0, 0, 0},
@@ -124,6 +129,7 @@ inline array conv3d(const array& input, const array& weight,
 
 namespace detail {
 /// A transposed convolution is a flipped convolution over the input dilated by the stride.
+template <class = void>
 inline array conv_transpose_general(const array& input, const array& weight, std::vector<int> stride,
                                     std::vector<int> padding, std::vector<int> dilation,
                                     std::vector<int> output_padding, int groups, StreamOrDevice s) {
@@ -147,6 +153,7 @@ inline array conv_transpose_general(const array& input, const array& weight, std
 }  // namespace detail
 
 /// The transpose (gradient) of conv1d with the same arguments.
+template <class = void>
 inline array conv_transpose1d(const array& input, const array& weight, int stride = 1, int padding = 0,
                               int dilation = 1, int output_padding = 0, int groups = 1, StreamOrDevice s = {}) {
   if (input.ndim() != 3)
@@ -154,6 +161,7 @@ inline array conv_transpose1d(const array& input, const array& weight, int strid
   return detail::conv_transpose_general(input, weight, {stride}, {padding}, {dilation}, {output_padding},
                                         groups, std::move(s));
 }
+template <class = void>
 inline array conv_transpose2d(const array& input, const array& weight,
                               const std::pair<int, int>& stride = {1, 1},
                               const std::pair<int, int>& padding = {0, 0},
@@ -166,6 +174,7 @@ inline array conv_transpose2d(const array& input, const array& weight,
   return detail::conv_transpose_general(input, weight, v(stride), v(padding), v(dilation), v(output_padding),
                                         groups, std::move(s));
 }
+template <class = void>
 inline array conv_transpose3d(const array& input, const array& weight,
                               const std::tuple<int, int, int>& stride = {1, 1, 1},
                               const std::tuple<int, int, int>& padding = {0, 0, 0},

@@ -301,6 +301,7 @@ inline std::vector<int> positions_of(const std::string& sub, const std::string& 
 }
 
 /// Takes the diagonal of every repeated letter ("ii" -> "i"); each diagonal is a view.
+template <class = void>
 inline void collapse_repeats(Term& t, const StreamOrDevice& s) {
   for (;;) {
     size_t j = 0, k = std::string::npos;
@@ -317,6 +318,7 @@ inline void collapse_repeats(Term& t, const StreamOrDevice& s) {
 }
 
 /// a's axes in the order of `letters` (each a letter of a.sub).
+template <class = void>
 inline array permuted(const Term& t, const std::string& letters, const StreamOrDevice& s) {
   auto axes = positions_of(t.sub, letters);
   bool identity = true;
@@ -326,6 +328,7 @@ inline array permuted(const Term& t, const std::string& letters, const StreamOrD
 
 /// A two-operand contraction as one batched matmul: [batch, a-only, summed] times
 /// [batch, summed, b-only]; the result's subscript is batch + a-only + b-only.
+template <class = void>
 inline Term contract_gemm(const Term& a, const Term& b, Letters kept,
                           const StreamOrDevice& s) {
   std::string batch, free_a, free_b, summed;
@@ -369,6 +372,7 @@ inline Term contract_gemm(const Term& a, const Term& b, Letters kept,
 
 /// Any contraction as broadcast multiplies and one sum (outer products, elementwise
 /// products, integer dtypes, n-ary fallback steps): the product is fused into the sum.
+template <class = void>
 inline Term contract_naive(const std::vector<Term>& ts, Letters kept, const StreamOrDevice& s) {
   std::string all;  // kept letters first, so the sum leaves them in this order
   for (int pass = 0; pass < 2; ++pass)
@@ -399,6 +403,7 @@ inline Term contract_naive(const std::vector<Term>& ts, Letters kept, const Stre
 
 /// Runs one step on its terms: repeated letters become diagonals, letters no other term
 /// needs are summed away, then a GEMM when two inexact operands share a summed letter.
+template <class = void>
 inline Term run_step(std::vector<Term> ts, Letters kept, const StreamOrDevice& s) {
   for (auto& t : ts) collapse_repeats(t, s);
   for (size_t i = 0; i < ts.size(); ++i) {
@@ -466,6 +471,7 @@ inline std::pair<std::vector<std::vector<int>>, std::string> einsum_path(
 /// Integer and bool operands are multiplied and summed instead (matmul is for inexact types).
 /// \throws std::invalid_argument for bad subscripts, an operand count that does not match,
 /// or dimension sizes that do not agree.
+template <class = void>
 inline array einsum(const std::string& subscripts, const std::vector<array>& operands,
                     StreamOrDevice s = {}) {
   using namespace detail::einsum_impl;

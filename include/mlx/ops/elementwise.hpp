@@ -20,24 +20,24 @@ namespace mlx::core {
 // One line per op; the functor (expr/functors/) holds the definition and derivative.
 #define MLXPP_UNARY_OP(fn, Functor)                                                \
   template <array_like A>                                                          \
-  auto fn(A&& a, StreamOrDevice s = {}) {                                          \
+  detail::expr_of<functors::Functor, A> fn(A&& a, StreamOrDevice s = {}) {         \
     return detail::make_expr<functors::Functor>(std::move(s), std::forward<A>(a)); \
   }
 
-#define MLXPP_BINARY_OP(fn, Functor)                                                \
-  template <operand A, operand B>                                                   \
-    requires(array_like<A> || array_like<B>)                                        \
-  auto fn(A&& a, B&& b, StreamOrDevice s = {}) {                                    \
-    return detail::make_expr<functors::Functor>(std::move(s), std::forward<A>(a),   \
-                                                std::forward<B>(b));                \
+#define MLXPP_BINARY_OP(fn, Functor)                                                 \
+  template <operand A, operand B>                                                    \
+    requires(array_like<A> || array_like<B>)                                         \
+  detail::expr_of<functors::Functor, A, B> fn(A&& a, B&& b, StreamOrDevice s = {}) { \
+    return detail::make_expr<functors::Functor>(std::move(s), std::forward<A>(a),    \
+                                                std::forward<B>(b));                 \
   }
 
 // Operators are constrained on `operand`, so `std::cout << a` still picks the stream operator.
-#define MLXPP_BINARY_OPERATOR(sym, fn)                       \
-  template <operand A, operand B>                            \
-    requires(array_like<A> || array_like<B>)                 \
-  auto operator sym(A&& a, B&& b) {                          \
-    return core::fn(std::forward<A>(a), std::forward<B>(b)); \
+#define MLXPP_BINARY_OPERATOR(sym, fn)                                                          \
+  template <operand A, operand B>                                                               \
+    requires(array_like<A> || array_like<B>)                                                    \
+  auto operator sym(A&& a, B&& b)->decltype(core::fn(std::forward<A>(a), std::forward<B>(b))) { \
+    return core::fn(std::forward<A>(a), std::forward<B>(b));                                    \
   }
 
 namespace detail {
@@ -53,6 +53,7 @@ Dtype elementwise_operand_dtype(const X& x) {
 }
 
 /// A 0-d array holding dtype t's lowest (upper = false) or highest value (±inf for floats).
+template <class = void>
 inline array dtype_bound(Dtype t, bool upper) {
   return dispatch_dtype(t, [&](auto tag) {
     using T = typename decltype(tag)::type;
@@ -74,14 +75,15 @@ inline array dtype_bound(Dtype t, bool upper) {
 /// Elements of x where condition is true, else of y (all three broadcast together).
 template <operand C, operand A, operand B>
   requires(array_like<C> || array_like<A> || array_like<B>)
-auto where(C&& condition, A&& x, B&& y, StreamOrDevice s = {}) {
+detail::expr_of<functors::Select, C, A, B> where(C&& condition, A&& x, B&& y,
+                                                StreamOrDevice s = {}) {
   return detail::make_expr<functors::Select>(std::move(s), std::forward<C>(condition),
                                              std::forward<A>(x), std::forward<B>(y));
 }
 
 /// a converted to dtype (lazily; fuses with what reads it).
 template <array_like A>
-auto astype(A&& a, Dtype dtype, StreamOrDevice s = {}) {
+detail::expr_of<functors::Cast, A> astype(A&& a, Dtype dtype, StreamOrDevice s = {}) {
   auto e = detail::make_expr<functors::Cast>(std::move(s), std::forward<A>(a));
   e.set_cast_target(dtype);
   return e;
@@ -129,7 +131,7 @@ MLXPP_BINARY_OPERATOR(/, divide)
 MLXPP_BINARY_OPERATOR(%, remainder)
 
 template <array_like A>
-auto operator-(A&& a) {
+auto operator-(A&& a) -> decltype(core::negative(std::forward<A>(a))) {
   return core::negative(std::forward<A>(a));
 }
 
@@ -176,8 +178,9 @@ MLXPP_BINARY_OPERATOR(>=, greater_equal)
 /// equal_nan. Computes in at least float32 (the tolerances are float32, as in MLX).
 template <operand A, operand B>
   requires(array_like<A> || array_like<B>)
-auto isclose(A&& a, B&& b, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false,
-             StreamOrDevice s = {}) {
+detail::expr_of<functors::IsClose, A, B, double, double, bool> isclose(
+    A&& a, B&& b, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false,
+    StreamOrDevice s = {}) {
   return detail::make_expr<functors::IsClose>(std::move(s), std::forward<A>(a), std::forward<B>(b),
                                               rtol, atol, equal_nan);
 }
@@ -194,8 +197,9 @@ MLXPP_UNARY_OP(isneginf, IsNegInf)
 /// Replaces NaN by `nan`, +inf by `posinf` and -inf by `neginf` (defaults: the dtype's
 /// largest and lowest finite values). Integer dtypes are unchanged.
 template <array_like A>
-auto nan_to_num(A&& a, float nan = 0.0f, std::optional<float> posinf = std::nullopt,
-                std::optional<float> neginf = std::nullopt, StreamOrDevice s = {}) {
+detail::expr_of<functors::NanToNum, A, array, array, array> nan_to_num(
+    A&& a, float nan = 0.0f, std::optional<float> posinf = std::nullopt,
+    std::optional<float> neginf = std::nullopt, StreamOrDevice s = {}) {
   const Dtype d = a.dtype();
   double n = 0, hi = 0, lo = 0;
   if (is_floating_point(d)) {
@@ -217,7 +221,7 @@ MLXPP_BINARY_OP(logical_or, LogicalOr)
 MLXPP_BINARY_OPERATOR(&&, logical_and)
 MLXPP_BINARY_OPERATOR(||, logical_or)
 template <array_like A>
-auto operator!(A&& a) {
+auto operator!(A&& a) -> decltype(core::logical_not(std::forward<A>(a))) {
   return core::logical_not(std::forward<A>(a));
 }
 
@@ -242,8 +246,10 @@ decltype(auto) shift_operand(X&& x, Dtype t, const StreamOrDevice& s) {
   else
     return std::forward<X>(x);
 }
+template <class X>
+using shift_operand_t = std::conditional_t<array_like<X>, expr_of<functors::Cast, X>, X&&>;
 template <class F, class A, class B>
-auto make_shift(A&& a, B&& b, StreamOrDevice s) {
+expr_of<F, shift_operand_t<A>, shift_operand_t<B>> make_shift(A&& a, B&& b, StreamOrDevice s) {
   Dtype t = promote_types(elementwise_operand_dtype(a), elementwise_operand_dtype(b));
   if (t == bool_) t = uint8;
   return make_expr<F>(s, shift_operand(std::forward<A>(a), t, s),
@@ -255,13 +261,15 @@ auto make_shift(A&& a, B&& b, StreamOrDevice s) {
 /// width of the type or more give 0 (or -1 for a right shift of a negative value).
 template <operand A, operand B>
   requires(array_like<A> || array_like<B>)
-auto left_shift(A&& a, B&& b, StreamOrDevice s = {}) {
+detail::expr_of<functors::LeftShift, detail::shift_operand_t<A>, detail::shift_operand_t<B>>
+left_shift(A&& a, B&& b, StreamOrDevice s = {}) {
   return detail::make_shift<functors::LeftShift>(std::forward<A>(a), std::forward<B>(b),
                                                  std::move(s));
 }
 template <operand A, operand B>
   requires(array_like<A> || array_like<B>)
-auto right_shift(A&& a, B&& b, StreamOrDevice s = {}) {
+detail::expr_of<functors::RightShift, detail::shift_operand_t<A>, detail::shift_operand_t<B>>
+right_shift(A&& a, B&& b, StreamOrDevice s = {}) {
   return detail::make_shift<functors::RightShift>(std::forward<A>(a), std::forward<B>(b),
                                                   std::move(s));
 }
@@ -291,6 +299,7 @@ MLXPP_UNARY_OP(round, Round)
 namespace detail {
 // round(x, -k) for an integer dtype: the nearest multiple of 10^k, ties to the even multiple.
 // Multiples beyond the dtype's range give 0.
+template <class = void>
 inline array round_integer(const array& x, int k, StreamOrDevice s) {
   const Dtype d = x.dtype();
   const uint64_t max = d == bool_ ? 1 : iinfo(d).max;
@@ -329,8 +338,9 @@ array round(A&& a, int decimals, StreamOrDevice s = {}) {
 /// maximum/minimum.
 /// \throws std::invalid_argument when both bounds are missing or the dtype is complex.
 template <array_like A>
-auto clip(A&& a, const std::optional<array>& a_min = std::nullopt,
-          const std::optional<array>& a_max = std::nullopt, StreamOrDevice s = {}) {
+detail::expr_of<functors::Minimum, detail::expr_of<functors::Maximum, A, array>, array> clip(
+    A&& a, const std::optional<array>& a_min = std::nullopt,
+    const std::optional<array>& a_max = std::nullopt, StreamOrDevice s = {}) {
   if (!a_min && !a_max) detail::fail("clip", "At most one of a_min and a_max may be None.");
   Dtype t = a.dtype();
   if (a_min) t = promote_types(t, a_min->dtype());

@@ -14,6 +14,7 @@ namespace mlx::core {
 
 /// H·x along the last axis, times `scale` (default 1/sqrt(n), which makes it orthonormal).
 /// Integer inputs give float32.
+template <class = void>
 inline array hadamard_transform(const array& a, std::optional<float> scale = std::nullopt,
                                 StreamOrDevice s = {}) {
   if (a.ndim() == 0) detail::fail("hadamard_transform", "Needs an array of at least one dimension.");
@@ -24,7 +25,7 @@ inline array hadamard_transform(const array& a, std::optional<float> scale = std
   const Dtype dt = issubdtype(a.dtype(), floating) ? a.dtype() : float32;
   array x = dt == a.dtype() ? a : array(astype(a, dt, s));
   const double sc = scale ? static_cast<double>(*scale) : 1.0 / std::sqrt(static_cast<double>(n));
-  return array(a.shape(), dt, std::make_shared<Hadamard>(to_stream(s), sc), {x});
+  return array(a.shape(), dt, std::make_shared<Hadamard<>>(to_stream(s), sc), {x});
 }
 
 }  // namespace mlx::core

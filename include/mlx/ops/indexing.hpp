@@ -21,6 +21,7 @@ inline void check_index_dtype(std::string_view op, const array& idx) {
 }
 
 /// The index arrays, checked and broadcast to one shape.
+template <class = void>
 inline std::vector<array> broadcast_indices(std::string_view op, const std::vector<array>& indices,
                                             StreamOrDevice s) {
   std::vector<Shape> shapes;
@@ -51,6 +52,7 @@ inline std::vector<int> checked_axes(std::string_view op, std::vector<int> axes,
 
 /// Index arrays for every axis that address `indices` along `axis` and the position
 /// itself elsewhere (the gather/scatter form of take_along_axis and put_along_axis).
+template <class = void>
 inline std::vector<array> along_axis_indices(const array& indices, int axis, StreamOrDevice s) {
   const int nd = static_cast<int>(indices.ndim());
   std::vector<array> idx;
@@ -86,6 +88,7 @@ inline Shape along_axis_shape(std::string_view op, const array& a, const array& 
   return sh;
 }
 
+template <class = void>
 inline array scatter_impl(std::string_view op, const array& a, const std::vector<array>& indices,
                           const array& updates, const std::vector<int>& axes, cpu::ScatterReduce r,
                           StreamOrDevice s) {
@@ -110,7 +113,8 @@ inline array scatter_impl(std::string_view op, const array& a, const std::vector
     fail(op, "Not supported for dtype complex64.");
   std::vector<array> inputs{a, a.dtype() == updates.dtype() ? updates : array(astype(updates, a.dtype(), s))};
   inputs.insert(inputs.end(), idx.begin(), idx.end());
-  return array(a.shape(), a.dtype(), std::make_shared<Scatter>(to_stream(s), std::string(op), ax, r),
+  return array(a.shape(), a.dtype(),
+               std::make_shared<Scatter<>>(to_stream(s), std::string(op), ax, r),
                std::move(inputs));
 }
 
@@ -118,6 +122,7 @@ inline array scatter_impl(std::string_view op, const array& a, const std::vector
 
 /// Slices of a of `slice_sizes` starting at the index tuples (indices[k] on axes[k]);
 /// the result has shape broadcast(indices) + slice_sizes.
+template <class = void>
 inline array gather(const array& a, const std::vector<array>& indices, const std::vector<int>& axes,
                     const Shape& slice_sizes, StreamOrDevice s = {}) {
   const int nd = static_cast<int>(a.ndim());
@@ -135,15 +140,17 @@ inline array gather(const array& a, const std::vector<array>& indices, const std
   shape.insert(shape.end(), slice_sizes.begin(), slice_sizes.end());
   std::vector<array> inputs{a};
   inputs.insert(inputs.end(), idx.begin(), idx.end());
-  auto prim = std::make_shared<Gather>(to_stream(s), "gather", std::move(ax), slice_sizes);
+  auto prim = std::make_shared<Gather<>>(to_stream(s), "gather", std::move(ax), slice_sizes);
   return array(std::move(shape), a.dtype(), std::move(prim), std::move(inputs));
 }
+template <class = void>
 inline array gather(const array& a, const array& indices, int axis, const Shape& slice_sizes,
                     StreamOrDevice s = {}) {
   return gather(a, std::vector<array>{indices}, std::vector<int>{axis}, slice_sizes, std::move(s));
 }
 
 /// The elements of a at `indices` along `axis`: a.shape[:axis] + indices.shape + a.shape[axis+1:].
+template <class = void>
 inline array take(const array& a, const array& indices, int axis, StreamOrDevice s = {}) {
   const int nd = static_cast<int>(a.ndim());
   const int ax = detail::normalize_axis("take", axis, nd);
@@ -161,7 +168,7 @@ inline array take(const array& a, const array& indices, int axis, StreamOrDevice
   slice[ax] = 1;
   Shape gshape = indices.shape();
   gshape.insert(gshape.end(), slice.begin(), slice.end());
-  auto prim = std::make_shared<Gather>(to_stream(s), "take", std::vector<int>{ax}, slice);
+  auto prim = std::make_shared<Gather<>>(to_stream(s), "take", std::vector<int>{ax}, slice);
   array g(gshape, a.dtype(), std::move(prim), {a, indices});
   // (I..., A_before..., 1, A_after...) -> (A_before..., I..., A_after...): a view.
   const int k = static_cast<int>(indices.ndim());
@@ -172,19 +179,23 @@ inline array take(const array& a, const array& indices, int axis, StreamOrDevice
   for (int d = ax; d < nd - 1; ++d) perm.push_back(k + d);
   return transpose(g, std::move(perm), s);
 }
+template <class = void>
 inline array take(const array& a, int index, int axis, StreamOrDevice s = {}) {
   return take(a, array(index), axis, std::move(s));
 }
 /// The elements of the flattened a at `indices` (the result has indices' shape).
+template <class = void>
 inline array take(const array& a, const array& indices, StreamOrDevice s = {}) {
   return take(flatten(a, s), indices, 0, std::move(s));
 }
+template <class = void>
 inline array take(const array& a, int index, StreamOrDevice s = {}) {
   return take(flatten(a, s), array(index), 0, std::move(s));
 }
 
 /// out[..., i, ...] = a[..., indices[..., i, ...], ...] along `axis` (a and indices broadcast
 /// on the other axes).
+template <class = void>
 inline array take_along_axis(const array& a, const array& indices, int axis, StreamOrDevice s = {}) {
   const int nd = static_cast<int>(a.ndim());
   const int ax = detail::normalize_axis("take_along_axis", axis, nd);
@@ -202,12 +213,14 @@ inline array take_along_axis(const array& a, const array& indices, int axis, Str
   gshape.insert(gshape.end(), ones.begin(), ones.end());
   std::vector<array> inputs{src};
   inputs.insert(inputs.end(), all.begin(), all.end());
-  array g(gshape, a.dtype(), std::make_shared<Gather>(to_stream(s), "take_along_axis", axes, ones),
+  array g(gshape, a.dtype(),
+          std::make_shared<Gather<>>(to_stream(s), "take_along_axis", axes, ones),
           std::move(inputs));
   return reshape(g, sh, s);
 }
 
 namespace detail {
+template <class = void>
 inline array put_along_axis_impl(std::string_view op, const array& a, const array& indices,
                                  const array& values, int axis, cpu::ScatterReduce r, StreamOrDevice s) {
   const int nd = static_cast<int>(a.ndim());
@@ -239,12 +252,14 @@ inline array put_along_axis_impl(std::string_view op, const array& a, const arra
 }  // namespace detail
 
 /// a with values written at `indices` along `axis` (the inverse of take_along_axis).
+template <class = void>
 inline array put_along_axis(const array& a, const array& indices, const array& values, int axis,
                             StreamOrDevice s = {}) {
   return detail::put_along_axis_impl("put_along_axis", a, indices, values, axis,
                                      cpu::ScatterReduce::None, std::move(s));
 }
 /// a with values added at `indices` along `axis` (repeated indices accumulate).
+template <class = void>
 inline array scatter_add_axis(const array& a, const array& indices, const array& values, int axis,
                               StreamOrDevice s = {}) {
   return detail::put_along_axis_impl("scatter_add_axis", a, indices, values, axis,
@@ -252,23 +267,28 @@ inline array scatter_add_axis(const array& a, const array& indices, const array&
 }
 
 /// a with `updates` (shape broadcast(indices) + slice shape) written at the index tuples.
+template <class = void>
 inline array scatter(const array& a, const std::vector<array>& indices, const array& updates,
                      const std::vector<int>& axes, StreamOrDevice s = {}) {
   return detail::scatter_impl("scatter", a, indices, updates, axes, cpu::ScatterReduce::None, std::move(s));
 }
+template <class = void>
 inline array scatter(const array& a, const array& indices, const array& updates, int axis,
                      StreamOrDevice s = {}) {
   return scatter(a, std::vector<array>{indices}, updates, std::vector<int>{axis}, std::move(s));
 }
 /// As scatter, combining with the values already there (repeated indices accumulate).
-#define MLXPP_SCATTER_REDUCE_OP(fn, R)                                                          \
-  inline array fn(const array& a, const std::vector<array>& indices, const array& updates,      \
-                  const std::vector<int>& axes, StreamOrDevice s = {}) {                        \
-    return detail::scatter_impl(#fn, a, indices, updates, axes, cpu::ScatterReduce::R, std::move(s)); \
-  }                                                                                             \
-  inline array fn(const array& a, const array& indices, const array& updates, int axis,         \
-                  StreamOrDevice s = {}) {                                                      \
-    return fn(a, std::vector<array>{indices}, updates, std::vector<int>{axis}, std::move(s));   \
+#define MLXPP_SCATTER_REDUCE_OP(fn, R)                                                        \
+  template <class = void>                                                                     \
+  inline array fn(const array& a, const std::vector<array>& indices, const array& updates,    \
+                  const std::vector<int>& axes, StreamOrDevice s = {}) {                      \
+    return detail::scatter_impl(#fn, a, indices, updates, axes, cpu::ScatterReduce::R,        \
+                                std::move(s));                                                \
+  }                                                                                           \
+  template <class = void>                                                                     \
+  inline array fn(const array& a, const array& indices, const array& updates, int axis,       \
+                  StreamOrDevice s = {}) {                                                    \
+    return fn(a, std::vector<array>{indices}, updates, std::vector<int>{axis}, std::move(s)); \
   }
 MLXPP_SCATTER_REDUCE_OP(scatter_add, Sum)
 MLXPP_SCATTER_REDUCE_OP(scatter_prod, Prod)
@@ -278,6 +298,7 @@ MLXPP_SCATTER_REDUCE_OP(scatter_min, Min)
 
 /// a with the positions where `mask` (broadcast to a) is true filled, in row-major order,
 /// by the consecutive elements of src.
+template <class = void>
 inline array masked_scatter(const array& a, const array& mask, const array& src, StreamOrDevice s = {}) {
   if (mask.dtype() != bool_)
     detail::fail("masked_scatter", "The mask must be boolean, got type ", mask.dtype(), ".");
@@ -289,7 +310,8 @@ inline array masked_scatter(const array& a, const array& mask, const array& src,
                  a.shape(), ".");
   }
   array values = src.dtype() == a.dtype() ? src : array(astype(src, a.dtype(), s));
-  return array(a.shape(), a.dtype(), std::make_shared<MaskedScatter>(to_stream(s)), {a, m, values});
+  return array(a.shape(), a.dtype(), std::make_shared<MaskedScatter<>>(to_stream(s)),
+               {a, m, values});
 }
 
 }  // namespace mlx::core

@@ -46,6 +46,7 @@ inline Shape matmul_out_shape(std::string_view op, const Shape& sa, const Shape&
 }
 
 /// x in dtype t (x itself when it already is).
+template <class = void>
 inline array as_dtype(const array& x, Dtype t, const StreamOrDevice& s) {
   return x.dtype() == t ? x : array(astype(x, t, s));
 }
@@ -56,19 +57,21 @@ inline array as_dtype(const array& x, Dtype t, const StreamOrDevice& s) {
 /// 1-d b a column vector (their dims are removed from the result).
 /// \throws std::invalid_argument for 0-d inputs, mismatched inner dims, batch dims that do
 /// not broadcast, or a promoted dtype that is not floating point or complex.
+template <class = void>
 inline array matmul(const array& a, const array& b, StreamOrDevice s = {}) {
   Shape out_shape = detail::matmul_out_shape("matmul", a.shape(), b.shape());
   Dtype t = promote_types(a.dtype(), b.dtype());
   if (!issubdtype(t, inexact))
     detail::fail("matmul", "Only inexact types are supported but ", a.dtype(), " and ", b.dtype(),
                  " were provided which results in ", t, ", which is not a floating point type.");
-  return array(std::move(out_shape), t, std::make_shared<Matmul>(to_stream(s)),
+  return array(std::move(out_shape), t, std::make_shared<Matmul<>>(to_stream(s)),
                {detail::as_dtype(a, t, s), detail::as_dtype(b, t, s)});
 }
 
 /// beta * c + alpha * (a @ b), with c broadcast to the product's shape.
 /// \throws std::invalid_argument as matmul does, and when c does not broadcast to the
 /// product's shape.
+template <class = void>
 inline array addmm(array c, array a, array b, const float& alpha = 1.f, const float& beta = 1.f,
                    StreamOrDevice s = {}) {
   Shape out_shape = detail::matmul_out_shape("addmm", a.shape(), b.shape());
@@ -86,7 +89,7 @@ inline array addmm(array c, array a, array b, const float& alpha = 1.f, const fl
   if (!fits)
     detail::fail("addmm", "Input c with shape ", c.shape(),
                  " must broadcast to the output shape ", out_shape, ".");
-  return array(std::move(out_shape), t, std::make_shared<AddMM>(to_stream(s), alpha, beta),
+  return array(std::move(out_shape), t, std::make_shared<AddMM<>>(to_stream(s), alpha, beta),
                {detail::as_dtype(a, t, s), detail::as_dtype(b, t, s), detail::as_dtype(c, t, s)});
 }
 
@@ -94,6 +97,7 @@ namespace detail {
 
 /// Checks a matmul-like op's operands (0-d, inner dims, real floating dtype) and returns
 /// them as matrices (1-d a as one row, 1-d b as one column) in the promoted dtype.
+template <class = void>
 inline std::pair<array, array> real_matmul_operands(std::string_view op, const array& a,
                                                     const array& b, const StreamOrDevice& s) {
   if (a.ndim() == 0 || b.ndim() == 0)
@@ -111,6 +115,7 @@ inline std::pair<array, array> real_matmul_operands(std::string_view op, const a
 }
 
 /// Drops the row / column dims a matmul-like op added for 1-d operands.
+template <class = void>
 inline array squeeze_vector_dims(const array& out, bool a_vec, bool b_vec, const StreamOrDevice& s) {
   std::vector<int> axes;
   if (a_vec) axes.push_back(static_cast<int>(out.ndim()) - 2);
@@ -119,6 +124,7 @@ inline array squeeze_vector_dims(const array& out, bool a_vec, bool b_vec, const
 }
 
 /// Element-level mask (..., rows, cols) from a block mask (..., rows/bs, cols/bs rounded up).
+template <class = void>
 inline array expand_blocks(const array& mask, int rows, int cols, int bs, const StreamOrDevice& s) {
   Shape sh = mask.shape();
   const int nd = static_cast<int>(sh.size());
@@ -135,6 +141,7 @@ inline array expand_blocks(const array& mask, int rows, int cols, int bs, const 
 }
 
 /// x with a block mask applied: bool masks zero the blocks that are false, others scale.
+template <class = void>
 inline array apply_block_mask(const array& x, const array& mask, int bs, const StreamOrDevice& s) {
   array m = expand_blocks(mask, x.shape(-2), x.shape(-1), bs, s);
   if (mask.dtype() == bool_) return array(where(m, x, array(0, x.dtype()), s));
@@ -148,6 +155,7 @@ inline array apply_block_mask(const array& x, const array& mask, int bs, const S
 /// together; an omitted one is the identity over its operand's batch).
 /// \throws std::invalid_argument as matmul does (real floating types only) and for
 /// non-integer indices; std::out_of_range at evaluation for an index past the batch.
+template <class = void>
 inline array gather_mm(array a, array b, std::optional<array> lhs_indices = std::nullopt,
                        std::optional<array> rhs_indices = std::nullopt, bool sorted_indices = false,
                        StreamOrDevice s = {}) {
@@ -171,7 +179,7 @@ inline array gather_mm(array a, array b, std::optional<array> lhs_indices = std:
   out_shape.push_back(x.shape(-2));
   out_shape.push_back(y.shape(-1));
   Dtype t = x.dtype();
-  array out(std::move(out_shape), t, std::make_shared<GatherMM>(to_stream(s)),
+  array out(std::move(out_shape), t, std::make_shared<GatherMM<>>(to_stream(s)),
             {x, y, both[0], both[1]});
   return detail::squeeze_vector_dims(out, a_vec, b_vec, s);
 }
@@ -182,6 +190,7 @@ inline array gather_mm(array a, array b, std::optional<array> lhs_indices = std:
 /// masks scale them. Without masks this is matmul.
 /// \throws std::invalid_argument for block sizes other than 32 and 64, masks that do not
 /// broadcast, and as matmul does (real floating types only).
+template <class = void>
 inline array block_masked_mm(array a, array b, int block_size,
                              std::optional<array> mask_out = std::nullopt,
                              std::optional<array> mask_lhs = std::nullopt,
@@ -245,6 +254,7 @@ inline array block_masked_mm(array a, array b, int block_size,
 
 /// The outer product of the flattened inputs: out[i, j] = a[i] * b[j] (any dtypes; the
 /// result has their promoted dtype, as multiply).
+template <class = void>
 inline array outer(const array& a, const array& b, StreamOrDevice s = {}) {
   return array(multiply(reshape(a, {static_cast<ShapeElem>(a.size()), 1}, s), flatten(b, s), s));
 }
@@ -253,6 +263,7 @@ inline array outer(const array& a, const array& b, StreamOrDevice s = {}) {
 /// axes then b's, in order.
 /// \throws std::invalid_argument for lists of different lengths, invalid or repeated axes,
 /// mismatched sizes, or dtypes matmul does not take.
+template <class = void>
 inline array tensordot(const array& a, const array& b, const std::vector<int>& axes_a,
                        const std::vector<int>& axes_b, StreamOrDevice s = {}) {
   if (axes_a.size() != axes_b.size())
@@ -302,6 +313,7 @@ inline array tensordot(const array& a, const array& b, const std::vector<int>& a
 }
 
 /// Contracts the last `axis` axes of a with the first `axis` axes of b.
+template <class = void>
 inline array tensordot(const array& a, const array& b, const int axis = 2, StreamOrDevice s = {}) {
   if (axis < 0) detail::fail("tensordot", "axis must be greater or equal to 0. Got ", axis, ".");
   if (axis > static_cast<int>(std::min(a.ndim(), b.ndim())))
@@ -316,6 +328,7 @@ inline array tensordot(const array& a, const array& b, const int axis = 2, Strea
 }
 
 /// Sum of products over the last axes of a and b (a 0-d operand multiplies instead).
+template <class = void>
 inline array inner(const array& a, const array& b, StreamOrDevice s = {}) {
   if (a.ndim() == 0 || b.ndim() == 0) return array(multiply(a, b, s));
   if (a.shape(-1) != b.shape(-1))
@@ -326,6 +339,7 @@ inline array inner(const array& a, const array& b, StreamOrDevice s = {}) {
 
 /// The Kronecker product: blocks a[i...] * b over the broadcast of their ranks.
 /// \throws std::invalid_argument when either input is empty.
+template <class = void>
 inline array kron(const array& a, const array& b, StreamOrDevice s = {}) {
   if (a.size() == 0 || b.size() == 0)
     detail::fail("kron", "Input arrays cannot be empty. Got shapes ", a.shape(), " and ", b.shape(), ".");
@@ -361,6 +375,7 @@ inline std::pair<int, int> diagonal_axes(std::string_view op, const array& a, in
 
 /// The diagonal with `offset` of axes axis1, axis2 (a view, no copy): those axes are removed
 /// and the diagonal is the last axis.
+template <class = void>
 inline array diagonal(const array& a, int offset = 0, int axis1 = 0, int axis2 = 1,
                       StreamOrDevice s = {}) {
   auto [ax1, ax2] = detail::diagonal_axes("diagonal", a, axis1, axis2);
@@ -370,29 +385,34 @@ inline array diagonal(const array& a, int offset = 0, int axis1 = 0, int axis2 =
   for (int d = 0; d < static_cast<int>(a.ndim()); ++d)
     if (d != ax1 && d != ax2) out.push_back(a.shape(d));
   out.push_back(static_cast<ShapeElem>(len));
-  return array(std::move(out), a.dtype(), std::make_shared<Diagonal>(to_stream(s), offset, ax1, ax2),
+  return array(std::move(out), a.dtype(),
+               std::make_shared<Diagonal<>>(to_stream(s), offset, ax1, ax2),
                {a});
 }
 
 /// The k-th diagonal of a 2-d array, or a square matrix with a 1-d array on diagonal k.
+template <class = void>
 inline array diag(const array& a, int k = 0, StreamOrDevice s = {}) {
   if (a.ndim() == 1) {
     const int n = static_cast<int>(a.size()) + std::abs(k);
-    return array(Shape{n, n}, a.dtype(), std::make_shared<MakeDiagonal>(to_stream(s), k), {a});
+    return array(Shape{n, n}, a.dtype(), std::make_shared<MakeDiagonal<>>(to_stream(s), k), {a});
   }
   if (a.ndim() == 2) return diagonal(a, k, 0, 1, std::move(s));
   detail::fail("diag", "array must be 1-D or 2-D, got array with ", a.ndim(), " dimensions.");
 }
 
 /// Sum along the diagonal with `offset` of axes axis1, axis2, accumulated in `dtype`.
+template <class = void>
 inline array trace(const array& a, int offset, int axis1, int axis2, Dtype dtype,
                    StreamOrDevice s = {}) {
   detail::diagonal_axes("trace", a, axis1, axis2);
   return sum(astype(diagonal(a, offset, axis1, axis2, s), dtype, s), -1, false, s);
 }
+template <class = void>
 inline array trace(const array& a, int offset, int axis1, int axis2, StreamOrDevice s = {}) {
   return trace(a, offset, axis1, axis2, a.dtype(), std::move(s));
 }
+template <class = void>
 inline array trace(const array& a, StreamOrDevice s = {}) {
   return trace(a, 0, 0, 1, a.dtype(), std::move(s));
 }

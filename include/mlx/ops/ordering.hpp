@@ -14,6 +14,7 @@
 namespace mlx::core {
 
 /// The median over `axes` (float32 for integer and bool inputs, as a mean would be).
+template <class = void>
 inline array median(const array& a, const std::vector<int>& axes, bool keepdims = false,
                     StreamOrDevice s = {}) {
   if (is_complex(a.dtype())) detail::fail("median", "Not supported for dtype complex64.");
@@ -50,17 +51,21 @@ inline array median(const array& a, const std::vector<int>& axes, bool keepdims 
   for (int d : ax) out[d] = 1;
   return reshape(mid, out, s);
 }
+template <class = void>
 inline array median(const array& a, int axis, bool keepdims = false, StreamOrDevice s = {}) {
   return median(a, std::vector<int>{axis}, keepdims, std::move(s));
 }
 /// The median of all elements.
+template <class = void>
 inline array median(const array& a, bool keepdims, StreamOrDevice s = {}) {
   return median(a, detail::all_axes(static_cast<int>(a.ndim())), keepdims, std::move(s));
 }
+template <class = void>
 inline array median(const array& a, StreamOrDevice s = {}) { return median(a, false, std::move(s)); }
 
 /// Where each of `v` would go in the sorted 1-d `a` to keep it sorted: the first such
 /// position, or the last with right = true (uint32, v's shape).
+template <class = void>
 inline array searchsorted(const array& a, const array& v, bool right = false, StreamOrDevice s = {}) {
   if (a.ndim() != 1)
     detail::fail("searchsorted", "The sorted array must be 1-d. Got shape ", a.shape(), ".");
@@ -68,7 +73,7 @@ inline array searchsorted(const array& a, const array& v, bool right = false, St
   if (is_complex(dt)) detail::fail("searchsorted", "Not supported for dtype complex64.");
   array ac = a.dtype() == dt ? a : array(astype(a, dt, s));
   array vc = v.dtype() == dt ? v : array(astype(v, dt, s));
-  return array(v.shape(), uint32, std::make_shared<SearchSorted>(to_stream(s), right), {ac, vc});
+  return array(v.shape(), uint32, std::make_shared<SearchSorted<>>(to_stream(s), right), {ac, vc});
 }
 
 }  // namespace mlx::core

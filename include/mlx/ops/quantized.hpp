@@ -103,6 +103,7 @@ inline Dtype quantized_matmul_dtype(std::string_view op, const array& x, Dtype s
 }
 
 /// x in dtype t (x itself when it already is).
+template <class = void>
 inline array quant_cast(const array& x, Dtype t, const StreamOrDevice& s) {
   return x.dtype() == t ? x : array(astype(x, t, s));
 }
@@ -119,6 +120,7 @@ inline Shape drop_last2(const Shape& s) {
 /// \throws std::invalid_argument for a mode other than "affine", a global_scale, w that is
 /// not float32/float16/bfloat16 or has fewer than 2 dims, an unsupported group size (32,
 /// 64, 128) or bit width (2, 3, 4, 5, 6, 8), or a last dim not divisible by group_size.
+template <class = void>
 inline std::vector<array> quantize(const array& w, std::optional<int> group_size = std::nullopt,
                                    std::optional<int> bits = std::nullopt,
                                    const std::string& mode = "affine",
@@ -144,7 +146,7 @@ inline std::vector<array> quantize(const array& w, std::optional<int> group_size
   wq.back() = static_cast<ShapeElem>(static_cast<int64_t>(w.shape(-1)) * b / 32);
   sc.back() = w.shape(-1) / gs;
   return array::make_arrays({std::move(wq), sc, sc}, {uint32, w.dtype(), w.dtype()},
-                            std::make_shared<Quantize>(to_stream(s), gs, b), {w});
+                            std::make_shared<Quantize<>>(to_stream(s), gs, b), {w});
 }
 
 /// The inverse of quantize: scales * q + biases per group, computed in the dtype of scales
@@ -152,6 +154,7 @@ inline std::vector<array> quantize(const array& w, std::optional<int> group_size
 /// \throws std::invalid_argument for a mode other than "affine", missing biases, non-float
 /// scales/biases or dtype, bits/group_size not positive or unsupported bits, w not uint32
 /// or with fewer than 2 dims, and scales/biases whose shape does not match w's.
+template <class = void>
 inline array dequantize(const array& w, const array& scales,
                         const std::optional<array>& biases = std::nullopt,
                         std::optional<int> group_size = std::nullopt,
@@ -194,7 +197,7 @@ inline array dequantize(const array& w, const array& scales,
                  " and bits=", b, ".");
   Shape out_shape = w.shape();
   out_shape.back() = static_cast<ShapeElem>(out_size);
-  return array(std::move(out_shape), out_t, std::make_shared<Dequantize>(to_stream(s), gs, b),
+  return array(std::move(out_shape), out_t, std::make_shared<Dequantize<>>(to_stream(s), gs, b),
                {w, detail::quant_cast(scales, t, s), detail::quant_cast(bi, t, s)});
 }
 
@@ -205,6 +208,7 @@ inline array dequantize(const array& w, const array& scales,
 /// uint32, K not matching the expanded w, non-float types; also unsupported group sizes
 /// or bits (MLX's CPU kernel throws those at evaluation) and batch dims that do not
 /// broadcast.
+template <class = void>
 inline array quantized_matmul(array x, array w, array scales,
                               std::optional<array> biases = std::nullopt, bool transpose = true,
                               std::optional<int> group_size = std::nullopt,
@@ -229,7 +233,8 @@ inline array quantized_matmul(array x, array w, array scales,
   }
   out_shape.push_back(x2.shape(-2));
   out_shape.push_back(outer);
-  array out(std::move(out_shape), t, std::make_shared<QuantizedMatmul>(to_stream(s), gs, b, transpose),
+  array out(std::move(out_shape), t,
+            std::make_shared<QuantizedMatmul<>>(to_stream(s), gs, b, transpose),
             {detail::quant_cast(x2, t, s), w, detail::quant_cast(scales, t, s),
              detail::quant_cast(*biases, t, s)});
   return vec ? squeeze(out, -2, s) : out;
@@ -241,6 +246,7 @@ inline array quantized_matmul(array x, array w, array scales,
 /// indices this is quantized_matmul. sorted_indices is a GPU scheduling hint.
 /// \throws std::invalid_argument as quantized_matmul, for non-integer indices and x with
 /// fewer than 2 dims; std::out_of_range at evaluation for an index past the batch.
+template <class = void>
 inline array gather_qmm(const array& x, const array& w, const array& scales,
                         const std::optional<array>& biases = std::nullopt,
                         std::optional<array> lhs_indices = std::nullopt,
@@ -283,7 +289,7 @@ inline array gather_qmm(const array& x, const array& w, const array& scales,
   out_shape.push_back(x.shape(-2));
   out_shape.push_back(outer);
   return array(std::move(out_shape), t,
-               std::make_shared<GatherQMM>(to_stream(s), gs, b, transpose),
+               std::make_shared<GatherQMM<>>(to_stream(s), gs, b, transpose),
                {detail::quant_cast(x, t, s), w, detail::quant_cast(scales, t, s),
                 detail::quant_cast(*biases, t, s), both[0], both[1]});
 }

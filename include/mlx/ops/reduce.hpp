@@ -77,26 +77,26 @@ int ndim_of(const A& a) {
 }  // namespace detail
 
 // sum / prod / max / min / all / any share MLX's four overloads each.
-#define MLXPP_REDUCTION(fn, TYPE, ACC, OUT)                                                \
-  template <array_like A>                                                                  \
+#define MLXPP_REDUCTION(fn, TYPE, ACC, OUT)                                                     \
+  template <array_like A>                                                                       \
   array fn(A&& a, const std::vector<int>& axes, bool keepdims = false, StreamOrDevice s = {}) { \
-    Dtype in = detail::dtype_of_operand(a);                                                \
-    (void)in;                                                                              \
-    return detail::reduce_op<cpu::ReduceType::TYPE>(std::forward<A>(a), axes, keepdims, ACC, \
-                             OUT, std::move(s));                                           \
-  }                                                                                        \
-  template <array_like A>                                                                  \
-  array fn(A&& a, int axis, bool keepdims = false, StreamOrDevice s = {}) {                \
-    return fn(std::forward<A>(a), std::vector<int>{axis}, keepdims, std::move(s));         \
-  }                                                                                        \
-  template <array_like A>                                                                  \
-  array fn(A&& a, bool keepdims, StreamOrDevice s = {}) {                                  \
-    int nd = detail::ndim_of(a);                                                           \
-    return fn(std::forward<A>(a), detail::all_axes(nd), keepdims, std::move(s));           \
-  }                                                                                        \
-  template <array_like A>                                                                  \
-  array fn(A&& a, StreamOrDevice s = {}) {                                                 \
-    return fn(std::forward<A>(a), false, std::move(s));                                    \
+    Dtype in = detail::dtype_of_operand(a);                                                     \
+    (void)in;                                                                                   \
+    return detail::reduce_op<cpu::ReduceType::TYPE>(std::forward<A>(a), axes, keepdims, ACC,    \
+                             OUT, std::move(s));                                                \
+  }                                                                                             \
+  template <array_like A>                                                                       \
+  array fn(A&& a, int axis, bool keepdims = false, StreamOrDevice s = {}) {                     \
+    return fn(std::forward<A>(a), std::vector<int>{axis}, keepdims, std::move(s));              \
+  }                                                                                             \
+  template <array_like A>                                                                       \
+  array fn(A&& a, bool keepdims, StreamOrDevice s = {}) {                                       \
+    int nd = detail::ndim_of(a);                                                                \
+    return fn(std::forward<A>(a), detail::all_axes(nd), keepdims, std::move(s));                \
+  }                                                                                             \
+  template <array_like A>                                                                       \
+  array fn(A&& a, StreamOrDevice s = {}) {                                                      \
+    return fn(std::forward<A>(a), false, std::move(s));                                         \
   }
 
 /// Sum of elements (bool sums to int32).
@@ -274,19 +274,23 @@ array argmin(A&& a, StreamOrDevice s = {}) {
 // ---- counting ----------------------------------------------------------------------------
 
 /// The number of non-zero elements over `axes` (int32, as NumPy's count_nonzero counts).
+template <class = void>
 inline array count_nonzero(const array& a, const std::vector<int>& axes, bool keepdims = false,
                            StreamOrDevice s = {}) {
   return sum(astype(not_equal(a, 0, s), int32, s), axes, keepdims, s);
 }
+template <class = void>
 inline array count_nonzero(const array& a, int axis, bool keepdims = false, StreamOrDevice s = {}) {
   return count_nonzero(a, std::vector<int>{axis}, keepdims, std::move(s));
 }
+template <class = void>
 inline array count_nonzero(const array& a, bool keepdims = false, StreamOrDevice s = {}) {
   return count_nonzero(a, detail::all_axes(static_cast<int>(a.ndim())), keepdims, std::move(s));
 }
 
 /// The number of elements along `axes` (or, inverted, along every other axis) as a 0-d
 /// array of `dtype` (MLX's number_of_elements).
+template <class = void>
 inline array number_of_elements(const array& a, std::vector<int> axes, bool inverted,
                                 Dtype dtype = int32, StreamOrDevice s = {}) {
   (void)s;
@@ -302,6 +306,7 @@ inline array number_of_elements(const array& a, std::vector<int> axes, bool inve
 }
 
 /// sum(conj(a) * b) over `axis`, a and b broadcast together (NumPy's vecdot).
+template <class = void>
 inline array vecdot(const array& a, const array& b, int axis = -1, StreamOrDevice s = {}) {
   Shape shape = broadcast_shapes(a.shape(), b.shape());
   detail::normalize_axis("vecdot", axis, static_cast<int>(shape.size()));

@@ -27,6 +27,7 @@ inline const char* scan_op_name(cpu::ScanType t) {
 
 /// The scan node: axis checked as MLX does (a 0-d array has no valid axis); no axis means
 /// the flattened array.
+template <class = void>
 inline array scan_op(cpu::ScanType type, const array& a, std::optional<int> axis, bool reverse,
                      bool inclusive, StreamOrDevice s) {
   const char* op = scan_op_name(type);
@@ -39,20 +40,22 @@ inline array scan_op(cpu::ScanType type, const array& a, std::optional<int> axis
   Shape shape = axis ? a.shape() : Shape{static_cast<ShapeElem>(a.size())};
   const int ax = axis ? (*axis < 0 ? *axis + nd : *axis) : 0;
   return array(std::move(shape), out,
-               std::make_shared<Scan>(to_stream(s), type, ax, !axis, reverse, inclusive), {a});
+               std::make_shared<Scan<>>(to_stream(s), type, ax, !axis, reverse, inclusive), {a});
 }
 
 }  // namespace detail
 
-#define MLXPP_SCAN_OP(fn, TYPE)                                                              \
-  inline array fn(const array& a, int axis, bool reverse = false, bool inclusive = true,     \
-                  StreamOrDevice s = {}) {                                                   \
-    return detail::scan_op(cpu::ScanType::TYPE, a, axis, reverse, inclusive, std::move(s));  \
-  }                                                                                          \
-  inline array fn(const array& a, bool reverse = false, bool inclusive = true,               \
-                  StreamOrDevice s = {}) {                                                   \
+#define MLXPP_SCAN_OP(fn, TYPE)                                                             \
+  template <class = void>                                                                   \
+  inline array fn(const array& a, int axis, bool reverse = false, bool inclusive = true,    \
+                  StreamOrDevice s = {}) {                                                  \
+    return detail::scan_op(cpu::ScanType::TYPE, a, axis, reverse, inclusive, std::move(s)); \
+  }                                                                                         \
+  template <class = void>                                                                   \
+  inline array fn(const array& a, bool reverse = false, bool inclusive = true,              \
+                  StreamOrDevice s = {}) {                                                  \
     return detail::scan_op(cpu::ScanType::TYPE, a, std::nullopt, reverse, inclusive,        \
-                           std::move(s));                                                    \
+                           std::move(s));                                                   \
   }
 
 /// Cumulative sum (bool sums to int32; integers wrap; float16/bfloat16 accumulate in float).

@@ -44,14 +44,16 @@ inline Shape infer_shape(std::string_view op, Shape shape, int64_t size) {
 }  // namespace detail
 
 /// a with a new shape of the same size (one dim may be -1 and is then inferred).
+template <class = void>
 inline array reshape(const array& a, Shape shape, StreamOrDevice s = {}) {
   shape = detail::infer_shape("reshape", std::move(shape), static_cast<int64_t>(a.size()));
   if (shape == a.shape()) return a;
-  auto prim = std::make_shared<Reshape>(to_stream(s), shape);
+  auto prim = std::make_shared<Reshape<>>(to_stream(s), shape);
   return array(std::move(shape), a.dtype(), std::move(prim), {a});
 }
 
 /// Flattens axes [start_axis, end_axis] into one.
+template <class = void>
 inline array flatten(const array& a, int start_axis, int end_axis = -1, StreamOrDevice s = {}) {
   const int nd = static_cast<int>(a.ndim());
   if (nd == 0) return reshape(a, {1}, std::move(s));
@@ -67,9 +69,11 @@ inline array flatten(const array& a, int start_axis, int end_axis = -1, StreamOr
   shape.insert(shape.end(), a.shape().begin() + e + 1, a.shape().end());
   return reshape(a, std::move(shape), std::move(s));
 }
+template <class = void>
 inline array flatten(const array& a, StreamOrDevice s = {}) { return flatten(a, 0, -1, std::move(s)); }
 
 /// Splits `axis` into `shape` (one entry may be -1).
+template <class = void>
 inline array unflatten(const array& a, int axis, Shape shape, StreamOrDevice s = {}) {
   if (shape.empty()) detail::fail("unflatten", "The shape to unflatten into must not be empty.");
   int ax = detail::normalize_axis("unflatten", axis, static_cast<int>(a.ndim()));
@@ -81,6 +85,7 @@ inline array unflatten(const array& a, int axis, Shape shape, StreamOrDevice s =
 }
 
 /// Removes the given size-1 axes (a view).
+template <class = void>
 inline array squeeze(const array& a, const std::vector<int>& axes, StreamOrDevice s = {}) {
   const int nd = static_cast<int>(a.ndim());
   auto ax = detail::normalize_axes("squeeze", axes, nd);
@@ -99,13 +104,15 @@ inline array squeeze(const array& a, const std::vector<int>& axes, StreamOrDevic
     keep.push_back(d);
     shape.push_back(a.shape()[d]);
   }
-  auto prim = std::make_shared<ExpandSqueeze>(to_stream(s), std::move(keep), false);
+  auto prim = std::make_shared<ExpandSqueeze<>>(to_stream(s), std::move(keep), false);
   return array(std::move(shape), a.dtype(), std::move(prim), {a});
 }
+template <class = void>
 inline array squeeze(const array& a, int axis, StreamOrDevice s = {}) {
   return squeeze(a, std::vector<int>{axis}, std::move(s));
 }
 /// Removes every size-1 axis.
+template <class = void>
 inline array squeeze(const array& a, StreamOrDevice s = {}) {
   std::vector<int> axes;
   for (int d = 0; d < static_cast<int>(a.ndim()); ++d)
@@ -114,6 +121,7 @@ inline array squeeze(const array& a, StreamOrDevice s = {}) {
 }
 
 /// Inserts size-1 axes at `axes` (positions in the result; a view).
+template <class = void>
 inline array expand_dims(const array& a, const std::vector<int>& axes, StreamOrDevice s = {}) {
   const int out_nd = static_cast<int>(a.ndim() + axes.size());
   auto ax = detail::normalize_axes("expand_dims", axes, out_nd);
@@ -130,14 +138,16 @@ inline array expand_dims(const array& a, const std::vector<int>& axes, StreamOrD
       shape.push_back(a.shape()[src++]);
     }
   }
-  auto prim = std::make_shared<ExpandSqueeze>(to_stream(s), std::move(keep), true);
+  auto prim = std::make_shared<ExpandSqueeze<>>(to_stream(s), std::move(keep), true);
   return array(std::move(shape), a.dtype(), std::move(prim), {a});
 }
+template <class = void>
 inline array expand_dims(const array& a, int axis, StreamOrDevice s = {}) {
   return expand_dims(a, std::vector<int>{axis}, std::move(s));
 }
 
 /// Permutes the axes: output axis i is input axis axes[i] (a view).
+template <class = void>
 inline array transpose(const array& a, std::vector<int> axes, StreamOrDevice s = {}) {
   const int nd = static_cast<int>(a.ndim());
   if (static_cast<int>(axes.size()) != nd)
@@ -154,13 +164,15 @@ inline array transpose(const array& a, std::vector<int> axes, StreamOrDevice s =
   if (identity) return a;
   Shape shape(nd);
   for (int i = 0; i < nd; ++i) shape[i] = a.shape()[axes[i]];
-  auto prim = std::make_shared<Transpose>(to_stream(s), std::move(axes));
+  auto prim = std::make_shared<Transpose<>>(to_stream(s), std::move(axes));
   return array(std::move(shape), a.dtype(), std::move(prim), {a});
 }
+template <class = void>
 inline array transpose(const array& a, std::initializer_list<int> axes, StreamOrDevice s = {}) {
   return transpose(a, std::vector<int>(axes), std::move(s));
 }
 /// Reverses the axes.
+template <class = void>
 inline array transpose(const array& a, StreamOrDevice s = {}) {
   std::vector<int> axes(a.ndim());
   std::iota(axes.rbegin(), axes.rend(), 0);
@@ -168,6 +180,7 @@ inline array transpose(const array& a, StreamOrDevice s = {}) {
 }
 
 /// Swaps two axes (a view).
+template <class = void>
 inline array swapaxes(const array& a, int axis1, int axis2, StreamOrDevice s = {}) {
   const int nd = static_cast<int>(a.ndim());
   int a1 = detail::normalize_axis("swapaxes", axis1, nd);
@@ -179,6 +192,7 @@ inline array swapaxes(const array& a, int axis1, int axis2, StreamOrDevice s = {
 }
 
 /// Moves axis `source` to position `destination` (a view).
+template <class = void>
 inline array moveaxis(const array& a, int source, int destination, StreamOrDevice s = {}) {
   const int nd = static_cast<int>(a.ndim());
   int src = detail::normalize_axis("moveaxis", source, nd);
@@ -191,6 +205,7 @@ inline array moveaxis(const array& a, int source, int destination, StreamOrDevic
 }
 
 /// a broadcast to `shape` (a view with zero strides).
+template <class = void>
 inline array broadcast_to(const array& a, const Shape& shape, StreamOrDevice s = {}) {
   if (a.shape() == shape) return a;
   bool ok = shape.size() >= a.ndim();
@@ -203,10 +218,11 @@ inline array broadcast_to(const array& a, const Shape& shape, StreamOrDevice s =
   if (!ok)
     detail::fail("broadcast_to", "Cannot broadcast array of shape ", a.shape(), " into shape ",
                  shape, ".");
-  return array(shape, a.dtype(), std::make_shared<Broadcast>(to_stream(s)), {a});
+  return array(shape, a.dtype(), std::make_shared<Broadcast<>>(to_stream(s)), {a});
 }
 
 /// The inputs broadcast to their common shape.
+template <class = void>
 inline std::vector<array> broadcast_arrays(const std::vector<array>& inputs, StreamOrDevice s = {}) {
   std::vector<Shape> shapes;
   for (const auto& a : inputs) shapes.push_back(a.shape());
@@ -215,7 +231,10 @@ inline std::vector<array> broadcast_arrays(const std::vector<array>& inputs, Str
     shape = broadcast_shapes(shapes);
   } catch (const std::invalid_argument&) {
     std::string all;
-    for (size_t i = 0; i < shapes.size(); ++i) all += (i ? " " : "") + detail::message(shapes[i]);
+    for (size_t i = 0; i < shapes.size(); ++i) {
+      if (i) all += ' ';  // (not `" " + string`: GCC 12 warns falsely on it, bug 105329)
+      all += detail::message(shapes[i]);
+    }
     detail::fail("broadcast_arrays", "Shapes ", all, " cannot be broadcast.");
   }
   std::vector<array> out;
@@ -225,26 +244,31 @@ inline std::vector<array> broadcast_arrays(const std::vector<array>& inputs, Str
 
 /// A view of a's row-major elements with explicit shape, strides (in elements) and offset.
 /// As in MLX nothing checks that the view stays inside the buffer: that is the caller's job.
+template <class = void>
 inline array as_strided(array a, Shape shape, Strides strides, size_t offset, StreamOrDevice s = {}) {
   if (shape.size() != strides.size())
     detail::fail("as_strided", "Shape ", shape, " and strides ", strides,
                  " must have the same number of dimensions.");
   for (auto d : shape)
     if (d < 0) detail::fail("as_strided", "Negative dimension in shape ", shape, ".");
-  auto prim = std::make_shared<AsStrided>(to_stream(s), std::move(strides), offset);
+  auto prim = std::make_shared<AsStrided<>>(to_stream(s), std::move(strides), offset);
   const Dtype dt = a.dtype();  // before `a` is moved into the inputs
   return array(std::move(shape), dt, std::move(prim), {std::move(a)});
 }
 
 /// a with row-contiguous storage (or column-contiguous when allowed); a no-op when it has it.
+template <class = void>
 inline array contiguous(const array& a, bool allow_col_major = false, StreamOrDevice s = {}) {
-  return array(a.shape(), a.dtype(), std::make_shared<Contiguous>(to_stream(s), allow_col_major), {a});
+  return array(a.shape(), a.dtype(), std::make_shared<Contiguous<>>(to_stream(s), allow_col_major),
+               {a});
 }
 
 /// a with at least 1, 2 or 3 dimensions (size-1 axes added as NumPy does).
+template <class = void>
 inline array atleast_1d(const array& a, StreamOrDevice s = {}) {
   return a.ndim() == 0 ? reshape(a, {1}, std::move(s)) : a;
 }
+template <class = void>
 inline array atleast_2d(const array& a, StreamOrDevice s = {}) {
   switch (a.ndim()) {
     case 0: return reshape(a, {1, 1}, std::move(s));
@@ -252,6 +276,7 @@ inline array atleast_2d(const array& a, StreamOrDevice s = {}) {
     default: return a;
   }
 }
+template <class = void>
 inline array atleast_3d(const array& a, StreamOrDevice s = {}) {
   switch (a.ndim()) {
     case 0: return reshape(a, {1, 1, 1}, std::move(s));
@@ -260,16 +285,19 @@ inline array atleast_3d(const array& a, StreamOrDevice s = {}) {
     default: return a;
   }
 }
+template <class = void>
 inline std::vector<array> atleast_1d(const std::vector<array>& a, StreamOrDevice s = {}) {
   std::vector<array> out;
   for (const auto& x : a) out.push_back(atleast_1d(x, s));
   return out;
 }
+template <class = void>
 inline std::vector<array> atleast_2d(const std::vector<array>& a, StreamOrDevice s = {}) {
   std::vector<array> out;
   for (const auto& x : a) out.push_back(atleast_2d(x, s));
   return out;
 }
+template <class = void>
 inline std::vector<array> atleast_3d(const std::vector<array>& a, StreamOrDevice s = {}) {
   std::vector<array> out;
   for (const auto& x : a) out.push_back(atleast_3d(x, s));
@@ -278,6 +306,7 @@ inline std::vector<array> atleast_3d(const std::vector<array>& a, StreamOrDevice
 
 /// a's bytes reinterpreted as `dtype` (no copy when a is row-contiguous). With a different
 /// item size the last axis is rescaled: a (2,4) float32 viewed as uint8 is (2,16).
+template <class = void>
 inline array view(const array& a, const Dtype& dtype, StreamOrDevice s = {}) {
   if (dtype == a.dtype()) return a;
   Shape shape = a.shape();
@@ -292,10 +321,11 @@ inline array view(const array& a, const Dtype& dtype, StreamOrDevice s = {}) {
                    " bytes, which is not a multiple of the item size of ", dtype, ".");
     shape.back() = static_cast<ShapeElem>(bytes / static_cast<int64_t>(ib));
   }
-  return array(std::move(shape), dtype, std::make_shared<View>(to_stream(s)), {a});
+  return array(std::move(shape), dtype, std::make_shared<View<>>(to_stream(s)), {a});
 }
 
 /// The inputs, unchanged, but evaluated only after the dependencies (MLX's depends).
+template <class = void>
 inline std::vector<array> depends(const std::vector<array>& inputs, const std::vector<array>& dependencies) {
   if (inputs.empty()) return {};
   std::vector<Shape> shapes;
@@ -306,7 +336,8 @@ inline std::vector<array> depends(const std::vector<array>& inputs, const std::v
   }
   std::vector<array> all = inputs;
   all.insert(all.end(), dependencies.begin(), dependencies.end());
-  return array::make_arrays(std::move(shapes), dtypes, std::make_shared<Depends>(to_stream({})), all);
+  return array::make_arrays(std::move(shapes), dtypes, std::make_shared<Depends<>>(to_stream({})),
+                            all);
 }
 
 }  // namespace mlx::core

@@ -50,6 +50,7 @@ inline std::pair<Shape, Shape> normalize_slice(std::string_view op, const Shape&
 }  // namespace detail
 
 /// a[start:stop:strides] per axis (a view of a's buffer).
+template <class = void>
 inline array slice(const array& a, Shape start, Shape stop, Shape strides, StreamOrDevice s = {}) {
   auto [first, shape] = detail::normalize_slice("slice", a.shape(), start, stop, strides);
   if (shape == a.shape()) {
@@ -57,18 +58,21 @@ inline array slice(const array& a, Shape start, Shape stop, Shape strides, Strea
     for (size_t d = 0; d < shape.size(); ++d) whole = whole && strides[d] == 1;
     if (whole) return a;
   }
-  auto prim = std::make_shared<Slice>(to_stream(s), std::move(first), std::move(strides));
+  auto prim = std::make_shared<Slice<>>(to_stream(s), std::move(first), std::move(strides));
   return array(std::move(shape), a.dtype(), std::move(prim), {a});
 }
+template <class = void>
 inline array slice(const array& a, std::initializer_list<int> start, std::initializer_list<int> stop,
                    std::initializer_list<int> strides, StreamOrDevice s = {}) {
   return slice(a, Shape(start), Shape(stop), Shape(strides), std::move(s));
 }
 /// a[start:stop] per axis (unit strides).
+template <class = void>
 inline array slice(const array& a, Shape start, Shape stop, StreamOrDevice s = {}) {
   Shape strides(a.ndim(), 1);
   return slice(a, std::move(start), std::move(stop), std::move(strides), std::move(s));
 }
+template <class = void>
 inline array slice(const array& a, std::initializer_list<int> start, std::initializer_list<int> stop,
                    StreamOrDevice s = {}) {
   return slice(a, Shape(start), Shape(stop), std::move(s));
@@ -76,6 +80,7 @@ inline array slice(const array& a, std::initializer_list<int> start, std::initia
 
 /// A slice of `slice_size` whose start along `axes` is read from the integer array `start`
 /// when the graph runs (clamped so that the slice stays inside a, as MLX does).
+template <class = void>
 inline array slice(const array& a, const array& start, std::vector<int> axes, Shape slice_size,
                    StreamOrDevice s = {}) {
   const int nd = static_cast<int>(a.ndim());
@@ -90,11 +95,12 @@ inline array slice(const array& a, const array& start, std::vector<int> axes, Sh
   if (start.size() != axes.size())
     detail::fail("slice", "Got ", start.size(), " start indices for ", axes.size(), " axes.");
   for (auto& ax : axes) ax = detail::normalize_axis("slice", ax, nd);
-  auto prim = std::make_shared<DynamicSlice>(to_stream(s), std::move(axes));
+  auto prim = std::make_shared<DynamicSlice<>>(to_stream(s), std::move(axes));
   return array(std::move(slice_size), a.dtype(), std::move(prim), {a, start});
 }
 
 /// src with src[start:stop:strides] replaced by `update` (broadcast to the region).
+template <class = void>
 inline array slice_update(const array& src, const array& update, Shape start, Shape stop,
                           Shape strides, StreamOrDevice s = {}) {
   auto [first, shape] = detail::normalize_slice("slice_update", src.shape(), start, stop, strides);
@@ -108,25 +114,29 @@ inline array slice_update(const array& src, const array& update, Shape start, Sh
     detail::fail("slice_update", "Cannot broadcast update of shape ", update.shape(),
                  " to the slice of shape ", shape, ".");
   }
-  auto prim = std::make_shared<SliceUpdate>(to_stream(s), std::move(first), std::move(strides));
+  auto prim = std::make_shared<SliceUpdate<>>(to_stream(s), std::move(first), std::move(strides));
   return array(src.shape(), src.dtype(), std::move(prim), {src, upd});
 }
+template <class = void>
 inline array slice_update(const array& src, const array& update, Shape start, Shape stop,
                           StreamOrDevice s = {}) {
   Shape strides(src.ndim(), 1);
   return slice_update(src, update, std::move(start), std::move(stop), std::move(strides), std::move(s));
 }
 // Braced lists pick these (an array also converts from a braced list).
+template <class = void>
 inline array slice_update(const array& src, const array& update, std::initializer_list<int> start,
                           std::initializer_list<int> stop, std::initializer_list<int> strides,
                           StreamOrDevice s = {}) {
   return slice_update(src, update, Shape(start), Shape(stop), Shape(strides), std::move(s));
 }
+template <class = void>
 inline array slice_update(const array& src, const array& update, std::initializer_list<int> start,
                           std::initializer_list<int> stop, StreamOrDevice s = {}) {
   return slice_update(src, update, Shape(start), Shape(stop), std::move(s));
 }
 /// src with a region of update's shape replaced, its start along `axes` read at run time.
+template <class = void>
 inline array slice_update(const array& src, const array& update, const array& start,
                           std::vector<int> axes, StreamOrDevice s = {}) {
   const int nd = static_cast<int>(src.ndim());
@@ -142,12 +152,13 @@ inline array slice_update(const array& src, const array& update, const array& st
   if (start.size() != axes.size())
     detail::fail("slice_update", "Got ", start.size(), " start indices for ", axes.size(), " axes.");
   for (auto& ax : axes) ax = detail::normalize_axis("slice_update", ax, nd);
-  auto prim = std::make_shared<DynamicSliceUpdate>(to_stream(s), std::move(axes));
+  auto prim = std::make_shared<DynamicSliceUpdate<>>(to_stream(s), std::move(axes));
   array upd = astype(update, src.dtype(), s);
   return array(src.shape(), src.dtype(), std::move(prim), {src, upd, start});
 }
 
 /// The arrays joined along `axis` (dtype: their promoted type).
+template <class = void>
 inline array concatenate(std::vector<array> arrays, int axis, StreamOrDevice s = {}) {
   if (arrays.empty()) detail::fail("concatenate", "No arrays provided for concatenation.");
   const int nd = static_cast<int>(arrays[0].ndim());
@@ -168,15 +179,18 @@ inline array concatenate(std::vector<array> arrays, int axis, StreamOrDevice s =
   Dtype dt = result_type(arrays);
   std::vector<array> inputs;
   for (auto& a : arrays) inputs.push_back(a.dtype() == dt ? a : array(astype(a, dt, s)));
-  return array(std::move(shape), dt, std::make_shared<Concatenate>(to_stream(s), ax), std::move(inputs));
+  return array(std::move(shape), dt, std::make_shared<Concatenate<>>(to_stream(s), ax),
+               std::move(inputs));
 }
 /// The arrays flattened and joined.
+template <class = void>
 inline array concatenate(std::vector<array> arrays, StreamOrDevice s = {}) {
   for (auto& a : arrays) a = flatten(a, s);
   return concatenate(std::move(arrays), 0, std::move(s));
 }
 
 /// The arrays (all of one shape) stacked along a new axis.
+template <class = void>
 inline array stack(const std::vector<array>& arrays, int axis, StreamOrDevice s = {}) {
   if (arrays.empty()) detail::fail("stack", "No arrays provided for stacking.");
   for (const auto& a : arrays)
@@ -189,11 +203,13 @@ inline array stack(const std::vector<array>& arrays, int axis, StreamOrDevice s 
   if (parts.size() == 1) return parts[0];
   return concatenate(std::move(parts), ax, std::move(s));
 }
+template <class = void>
 inline array stack(const std::vector<array>& arrays, StreamOrDevice s = {}) {
   return stack(arrays, 0, std::move(s));
 }
 
 /// a split along `axis` at the given indices (views).
+template <class = void>
 inline std::vector<array> split(const array& a, const Shape& indices, int axis, StreamOrDevice s = {}) {
   const int nd = static_cast<int>(a.ndim());
   int ax = detail::normalize_axis("split", axis, nd);
@@ -209,10 +225,12 @@ inline std::vector<array> split(const array& a, const Shape& indices, int axis, 
   }
   return out;
 }
+template <class = void>
 inline std::vector<array> split(const array& a, const Shape& indices, StreamOrDevice s = {}) {
   return split(a, indices, 0, std::move(s));
 }
 /// a split into `num_splits` equal parts along `axis`.
+template <class = void>
 inline std::vector<array> split(const array& a, int num_splits, int axis, StreamOrDevice s = {}) {
   int ax = detail::normalize_axis("split", axis, static_cast<int>(a.ndim()));
   if (num_splits <= 0)
@@ -225,11 +243,13 @@ inline std::vector<array> split(const array& a, int num_splits, int axis, Stream
   for (int i = 1; i < num_splits; ++i) indices.push_back(i * (n / num_splits));
   return split(a, indices, ax, std::move(s));
 }
+template <class = void>
 inline std::vector<array> split(const array& a, int num_splits, StreamOrDevice s = {}) {
   return split(a, num_splits, 0, std::move(s));
 }
 
 /// The slices of a along `axis`, with that axis removed.
+template <class = void>
 inline std::vector<array> unstack(const array& a, int axis = 0, StreamOrDevice s = {}) {
   if (a.ndim() == 0) detail::fail("unstack", "Cannot unstack a 0-d array.");
   int ax = detail::normalize_axis("unstack", axis, static_cast<int>(a.ndim()));
@@ -239,6 +259,7 @@ inline std::vector<array> unstack(const array& a, int axis = 0, StreamOrDevice s
 }
 
 /// a reversed along `axes` (a view with negative strides).
+template <class = void>
 inline array flip(const array& a, const std::vector<int>& axes, StreamOrDevice s = {}) {
   const int nd = static_cast<int>(a.ndim());
   auto ax = detail::normalize_axes("flip", axes, nd);
@@ -250,10 +271,12 @@ inline array flip(const array& a, const std::vector<int>& axes, StreamOrDevice s
   }
   return slice(a, std::move(start), std::move(stop), std::move(strides), std::move(s));
 }
+template <class = void>
 inline array flip(const array& a, int axis, StreamOrDevice s = {}) {
   return flip(a, std::vector<int>{axis}, std::move(s));
 }
 /// a reversed along every axis.
+template <class = void>
 inline array flip(const array& a, StreamOrDevice s = {}) {
   std::vector<int> axes(a.ndim());
   std::iota(axes.begin(), axes.end(), 0);
@@ -261,6 +284,7 @@ inline array flip(const array& a, StreamOrDevice s = {}) {
 }
 
 /// a padded on `axes` by low/high elements: with pad_value ("constant") or a's edge ("edge").
+template <class = void>
 inline array pad(const array& a, const std::vector<int>& axes, const Shape& low_pad_size,
                  const Shape& high_pad_size, const array& pad_value = array(0),
                  const std::string& mode = "constant", StreamOrDevice s = {}) {
@@ -315,6 +339,7 @@ inline array pad(const array& a, const std::vector<int>& axes, const Shape& low_
   return x;
 }
 /// Pads every axis i by pad_width[i] = (low, high).
+template <class = void>
 inline array pad(const array& a, const std::vector<std::pair<int, int>>& pad_width,
                  const array& pad_value = array(0), const std::string& mode = "constant",
                  StreamOrDevice s = {}) {
@@ -331,17 +356,20 @@ inline array pad(const array& a, const std::vector<std::pair<int, int>>& pad_wid
   return pad(a, axes, lo, hi, pad_value, mode, std::move(s));
 }
 /// Pads every axis by the same (low, high).
+template <class = void>
 inline array pad(const array& a, const std::pair<int, int>& pad_width, const array& pad_value = array(0),
                  const std::string& mode = "constant", StreamOrDevice s = {}) {
   return pad(a, std::vector<std::pair<int, int>>(a.ndim(), pad_width), pad_value, mode, std::move(s));
 }
 /// Pads every axis by pad_width on both sides.
+template <class = void>
 inline array pad(const array& a, int pad_width, const array& pad_value = array(0),
                  const std::string& mode = "constant", StreamOrDevice s = {}) {
   return pad(a, std::pair<int, int>(pad_width, pad_width), pad_value, mode, std::move(s));
 }
 
 /// Each element repeated `repeats` times along `axis`.
+template <class = void>
 inline array repeat(const array& arr, int repeats, int axis, StreamOrDevice s = {}) {
   int ax = detail::normalize_axis("repeat", axis, static_cast<int>(arr.ndim()));
   if (repeats < 0) detail::fail("repeat", "Number of repeats cannot be negative. Got ", repeats, ".");
@@ -352,11 +380,13 @@ inline array repeat(const array& arr, int repeats, int axis, StreamOrDevice s = 
   return reshape(contiguous(broadcast_to(expand_dims(arr, ax + 1, s), bshape, s), false, s), out, s);
 }
 /// The flattened array with each element repeated.
+template <class = void>
 inline array repeat(const array& arr, int repeats, StreamOrDevice s = {}) {
   return repeat(flatten(arr, s), repeats, 0, std::move(s));
 }
 
 /// arr repeated reps[i] times along each axis (NumPy's tile).
+template <class = void>
 inline array tile(const array& arr, std::vector<int> reps, StreamOrDevice s = {}) {
   for (int r : reps)
     if (r < 0) detail::fail("tile", "Repetitions must be non-negative. Got ", reps, ".");
@@ -375,6 +405,7 @@ inline array tile(const array& arr, std::vector<int> reps, StreamOrDevice s = {}
 }
 
 /// a shifted by `shift` along `axes`, elements wrapping around.
+template <class = void>
 inline array roll(const array& a, const Shape& shift, const std::vector<int>& axes, StreamOrDevice s = {}) {
   if (shift.size() != axes.size())
     detail::fail("roll", "Got ", shift.size(), " shifts for ", axes.size(), " axes.");
@@ -391,21 +422,26 @@ inline array roll(const array& a, const Shape& shift, const std::vector<int>& ax
   }
   return x;
 }
+template <class = void>
 inline array roll(const array& a, int shift, const std::vector<int>& axes, StreamOrDevice s = {}) {
   return roll(a, Shape(axes.size(), shift), axes, std::move(s));
 }
+template <class = void>
 inline array roll(const array& a, int shift, int axis, StreamOrDevice s = {}) {
   return roll(a, Shape{shift}, std::vector<int>{axis}, std::move(s));
 }
+template <class = void>
 inline array roll(const array& a, const Shape& shift, int axis, StreamOrDevice s = {}) {
   int total = 0;
   for (int v : shift) total += v;
   return roll(a, total, axis, std::move(s));
 }
 /// The flattened array rolled, in a's shape.
+template <class = void>
 inline array roll(const array& a, int shift, StreamOrDevice s = {}) {
   return reshape(roll(flatten(a, s), shift, 0, s), a.shape(), s);
 }
+template <class = void>
 inline array roll(const array& a, const Shape& shift, StreamOrDevice s = {}) {
   int total = 0;
   for (int v : shift) total += v;
@@ -413,6 +449,7 @@ inline array roll(const array& a, const Shape& shift, StreamOrDevice s = {}) {
 }
 
 /// Coordinate grids from 1-d arrays ("xy": Cartesian, "ij": matrix indexing).
+template <class = void>
 inline std::vector<array> meshgrid(const std::vector<array>& arrays, bool sparse = false,
                                    const std::string& indexing = "xy", StreamOrDevice s = {}) {
   if (indexing != "xy" && indexing != "ij")
@@ -440,15 +477,17 @@ inline std::vector<array> meshgrid(const std::vector<array>& arrays, bool sparse
 /// src with src[start:stop:strides] combined with `update`: added, multiplied, or the
 /// elementwise maximum or minimum taken.
 #define MLXPP_SLICE_UPDATE_REDUCE(fn, combine)                                                   \
+  template <class = void>                                                                        \
   inline array fn(const array& src, const array& update, Shape start, Shape stop, Shape strides, \
-                  StreamOrDevice s = {}) {                                                     \
-    array region = slice(src, start, stop, strides, s);                                        \
-    array merged = astype(combine(region, update, s), src.dtype(), s);                         \
-    return slice_update(src, merged, std::move(start), std::move(stop), std::move(strides), s); \
-  }                                                                                            \
-  inline array fn(const array& src, const array& update, Shape start, Shape stop,              \
-                  StreamOrDevice s = {}) {                                                     \
-    Shape strides(src.ndim(), 1);                                                              \
+                  StreamOrDevice s = {}) {                                                       \
+    array region = slice(src, start, stop, strides, s);                                          \
+    array merged = astype(combine(region, update, s), src.dtype(), s);                           \
+    return slice_update(src, merged, std::move(start), std::move(stop), std::move(strides), s);  \
+  }                                                                                              \
+  template <class = void>                                                                        \
+  inline array fn(const array& src, const array& update, Shape start, Shape stop,                \
+                  StreamOrDevice s = {}) {                                                       \
+    Shape strides(src.ndim(), 1);                                                                \
     return fn(src, update, std::move(start), std::move(stop), std::move(strides), std::move(s)); \
   }
 MLXPP_SLICE_UPDATE_REDUCE(slice_update_add, add)
@@ -458,6 +497,7 @@ MLXPP_SLICE_UPDATE_REDUCE(slice_update_min, minimum)
 #undef MLXPP_SLICE_UPDATE_REDUCE
 
 /// The n-th discrete difference along `axis`: a[1:] - a[:-1], n times (bool: a[1:] != a[:-1]).
+template <class = void>
 inline array diff(const array& a, int n = 1, int axis = -1, StreamOrDevice s = {}) {
   if (n < 0) detail::fail("diff", "The order n must be non-negative. Got ", n, ".");
   if (a.ndim() == 0) detail::fail("diff", "Needs an array of at least one dimension.");

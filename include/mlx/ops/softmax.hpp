@@ -14,6 +14,7 @@
 namespace mlx::core {
 
 /// exp(a) / sum(exp(a)) over `axes`, computed stably (the maximum is subtracted first).
+template <class = void>
 inline array softmax(const array& a, const std::vector<int>& axes, bool precise = false,
                      StreamOrDevice s = {}) {
   (void)precise;
@@ -25,7 +26,7 @@ inline array softmax(const array& a, const std::vector<int>& axes, bool precise 
   if (ax.empty()) return a;
   if (ax.size() == 1) {
     if (ax[0] == nd - 1)
-      return array(a.shape(), a.dtype(), std::make_shared<Softmax>(to_stream(s)), {a});
+      return array(a.shape(), a.dtype(), std::make_shared<Softmax<>>(to_stream(s)), {a});
     return moveaxis(softmax(moveaxis(a, ax[0], -1, s), std::vector<int>{-1}, precise, s), -1, ax[0], s);
   }
   array m = max(a, ax, true, s);
@@ -33,11 +34,13 @@ inline array softmax(const array& a, const std::vector<int>& axes, bool precise 
   return array(e / sum(e, ax, true, s));
 }
 /// softmax over every axis.
+template <class = void>
 inline array softmax(const array& a, bool precise = false, StreamOrDevice s = {}) {
   std::vector<int> axes(a.ndim());
   std::iota(axes.begin(), axes.end(), 0);
   return softmax(a, axes, precise, std::move(s));
 }
+template <class = void>
 inline array softmax(const array& a, int axis, bool precise = false, StreamOrDevice s = {}) {
   return softmax(a, std::vector<int>{axis}, precise, std::move(s));
 }

@@ -34,58 +34,67 @@ inline Shape flat_shape(const array& a) { return Shape{static_cast<ShapeElem>(a.
 }  // namespace detail
 
 /// A sorted copy of `a` along `axis` (NaNs last, equal elements in input order).
+template <class = void>
 inline array sort(const array& a, int axis, StreamOrDevice s = {}) {
   int ax = detail::sort_axis("sort", axis, a);
-  return array(a.shape(), a.dtype(), std::make_shared<Sort>(to_stream(s), ax, false), {a});
+  return array(a.shape(), a.dtype(), std::make_shared<Sort<>>(to_stream(s), ax, false), {a});
 }
 /// A sorted copy of the flattened array.
+template <class = void>
 inline array sort(const array& a, StreamOrDevice s = {}) {
-  return array(detail::flat_shape(a), a.dtype(), std::make_shared<Sort>(to_stream(s), 0, true),
+  return array(detail::flat_shape(a), a.dtype(), std::make_shared<Sort<>>(to_stream(s), 0, true),
                {a});
 }
 
 /// The indices (uint32) that sort `a` along `axis`; stable (ties keep input order).
+template <class = void>
 inline array argsort(const array& a, int axis, StreamOrDevice s = {}) {
   int ax = detail::sort_axis("argsort", axis, a);
-  return array(a.shape(), uint32, std::make_shared<ArgSort>(to_stream(s), ax, false), {a});
+  return array(a.shape(), uint32, std::make_shared<ArgSort<>>(to_stream(s), ax, false), {a});
 }
 /// The indices that sort the flattened array.
+template <class = void>
 inline array argsort(const array& a, StreamOrDevice s = {}) {
-  return array(detail::flat_shape(a), uint32, std::make_shared<ArgSort>(to_stream(s), 0, true),
+  return array(detail::flat_shape(a), uint32, std::make_shared<ArgSort<>>(to_stream(s), 0, true),
                {a});
 }
 
 /// A copy of `a` partitioned along `axis` around position `kth` (negative: from the end):
 /// element kth is where a sort puts it, smaller-or-equal ones before, larger-or-equal after.
+template <class = void>
 inline array partition(const array& a, int kth, int axis, StreamOrDevice s = {}) {
   int ax = detail::sort_axis("partition", axis, a);
   int k = detail::partition_kth("partition", kth, axis, a.shape(ax), a);
-  return array(a.shape(), a.dtype(), std::make_shared<Partition>(to_stream(s), k, ax, false),
+  return array(a.shape(), a.dtype(), std::make_shared<Partition<>>(to_stream(s), k, ax, false),
                {a});
 }
 /// The flattened array partitioned around position `kth`.
+template <class = void>
 inline array partition(const array& a, int kth, StreamOrDevice s = {}) {
   int k = detail::partition_kth("partition", kth, 0, static_cast<int>(a.size()), a);
   return array(detail::flat_shape(a), a.dtype(),
-               std::make_shared<Partition>(to_stream(s), k, 0, true), {a});
+               std::make_shared<Partition<>>(to_stream(s), k, 0, true), {a});
 }
 
 /// The indices (uint32) that partition `a` along `axis` around position `kth`.
+template <class = void>
 inline array argpartition(const array& a, int kth, int axis, StreamOrDevice s = {}) {
   int ax = detail::sort_axis("argpartition", axis, a);
   int k = detail::partition_kth("argpartition", kth, axis, a.shape(ax), a);
-  return array(a.shape(), uint32, std::make_shared<ArgPartition>(to_stream(s), k, ax, false),
+  return array(a.shape(), uint32, std::make_shared<ArgPartition<>>(to_stream(s), k, ax, false),
                {a});
 }
 /// The indices that partition the flattened array around position `kth`.
+template <class = void>
 inline array argpartition(const array& a, int kth, StreamOrDevice s = {}) {
   int k = detail::partition_kth("argpartition", kth, 0, static_cast<int>(a.size()), a);
   return array(detail::flat_shape(a), uint32,
-               std::make_shared<ArgPartition>(to_stream(s), k, 0, true), {a});
+               std::make_shared<ArgPartition<>>(to_stream(s), k, 0, true), {a});
 }
 
 /// The `k` largest elements along `axis`, ascending. As in MLX, k equal to the axis
 /// length returns the elements in their input order.
+template <class = void>
 inline array topk(const array& a, int k, int axis, StreamOrDevice s = {}) {
   const int nd = static_cast<int>(a.ndim());
   const int ax = axis < 0 ? axis + nd : axis;
@@ -96,15 +105,16 @@ inline array topk(const array& a, int k, int axis, StreamOrDevice s = {}) {
                  " for array with shape: ", a.shape(), ".");
   Shape shape = a.shape();
   shape[ax] = k;
-  return array(std::move(shape), a.dtype(), std::make_shared<TopK>(to_stream(s), k, ax, false),
+  return array(std::move(shape), a.dtype(), std::make_shared<TopK<>>(to_stream(s), k, ax, false),
                {a});
 }
 /// The `k` largest elements of the flattened array, ascending.
+template <class = void>
 inline array topk(const array& a, int k, StreamOrDevice s = {}) {
   if (k < 0 || k > static_cast<int>(a.size()))
     detail::fail("topk", "Received invalid k=", k, " along axis 0 for array with shape: ",
                  detail::flat_shape(a), ".");
-  return array(Shape{k}, a.dtype(), std::make_shared<TopK>(to_stream(s), k, 0, true), {a});
+  return array(Shape{k}, a.dtype(), std::make_shared<TopK<>>(to_stream(s), k, 0, true), {a});
 }
 
 }  // namespace mlx::core

@@ -21,24 +21,28 @@ array make_window(std::string_view op, int M, F f) {
 }  // namespace detail
 
 /// 0.5 - 0.5 cos(2πn / (M-1)).
+template <class = void>
 inline array hanning(int M, StreamOrDevice = {}) {
   return detail::make_window("hanning", M, [](double n, double d) {
     return 0.5 - 0.5 * std::cos(2 * std::numbers::pi * n / d);
   });
 }
 /// 0.54 - 0.46 cos(2πn / (M-1)).
+template <class = void>
 inline array hamming(int M, StreamOrDevice = {}) {
   return detail::make_window("hamming", M, [](double n, double d) {
     return 0.54 - 0.46 * std::cos(2 * std::numbers::pi * n / d);
   });
 }
 /// The triangle 1 - |2n / (M-1) - 1|.
+template <class = void>
 inline array bartlett(int M, StreamOrDevice = {}) {
   return detail::make_window("bartlett", M, [](double n, double d) {
     return n <= d / 2 ? 2 * n / d : 2 - 2 * n / d;
   });
 }
 /// 0.42 - 0.5 cos(2πn / (M-1)) + 0.08 cos(4πn / (M-1)).
+template <class = void>
 inline array blackman(int M, StreamOrDevice = {}) {
   return detail::make_window("blackman", M, [](double n, double d) {
     const double x = 2 * std::numbers::pi * n / d;

@@ -11,6 +11,7 @@
 
 namespace mlx::core {
 
+template <class = void>
 class Convolution : public UnaryPrimitive {
  public:
   Convolution(Stream s, cpu::ConvParams params) : UnaryPrimitive(s), p_(std::move(params)) {}

@@ -13,6 +13,7 @@ namespace mlx::core {
 
 /// out[i] = start + i * step, computed in double and converted; with `last` set the final
 /// element is exactly `last` (linspace).
+template <class = void>
 class Arange : public UnaryPrimitive {
  public:
   Arange(Stream s, double start, double step, std::optional<double> last = std::nullopt)
@@ -44,6 +45,7 @@ class Arange : public UnaryPrimitive {
 };
 
 /// Ones where (col - row) == k (eye) or (col - row) <= k (tri), zeros elsewhere.
+template <class = void>
 class TriPattern : public UnaryPrimitive {
  public:
   enum class Kind { eye, tri };

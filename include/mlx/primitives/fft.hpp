@@ -16,6 +16,7 @@ namespace mlx::core {
 /// Transforms along `axes` (normalised, distinct). The input is float32 or complex64 of any
 /// layout, already cropped/padded to the transform sizes by the op; real transforms put the
 /// half-spectrum on the last axis of `axes`. Inverse transforms divide by the sizes.
+template <class = void>
 class FFT : public UnaryPrimitive {
  public:
   FFT(Stream s, std::vector<size_t> axes, bool inverse, bool real)

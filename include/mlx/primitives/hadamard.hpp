@@ -26,6 +26,7 @@ void hadamard_row(T* x, int64_t n, T scale) {
 }
 }  // namespace detail
 
+template <class = void>
 class Hadamard : public UnaryPrimitive {
  public:
   Hadamard(Stream s, double scale) : UnaryPrimitive(s), scale_(scale) {}

@@ -13,6 +13,7 @@ namespace mlx::core {
 
 /// out[i..., s...] = src[idx_0[i...] + s_0 on axes[0], ...]: inputs are the source then one
 /// integer index array per axis, all of one shape I; the output is I + slice_sizes.
+template <class = void>
 class Gather : public UnaryPrimitive {
  public:
   Gather(Stream s, std::string op, std::vector<int> axes, Shape slice_sizes)
@@ -39,6 +40,7 @@ class Gather : public UnaryPrimitive {
 
 /// The source with `updates` (shape I + slice shape) written or combined at the index
 /// tuples: inputs are the source, the updates, then one index array per axis.
+template <class = void>
 class Scatter : public UnaryPrimitive {
  public:
   Scatter(Stream s, std::string op, std::vector<int> axes, cpu::ScatterReduce reduce)
@@ -76,6 +78,7 @@ class Scatter : public UnaryPrimitive {
 
 /// The first input with the positions where the mask (second input, bool, the first's
 /// shape) is true replaced, in row-major order, by consecutive elements of the third.
+template <class = void>
 class MaskedScatter : public UnaryPrimitive {
  public:
   using UnaryPrimitive::UnaryPrimitive;

@@ -48,6 +48,7 @@ inline Shape leading(const Shape& s, int drop) {
 /// inv (general: getrf + getri) and tri_inv (trtri, other triangle zeroed). A row-major
 /// matrix is its transpose in column-major order and inv(Aᵀ) = inv(A)ᵀ, so the input is
 /// inverted in the output buffer without transposing.
+template <class = void>
 class Inverse : public UnaryPrimitive {
  public:
   Inverse(Stream s, bool tri, bool upper) : UnaryPrimitive(s), tri_(tri), upper_(upper) {}
@@ -96,6 +97,7 @@ class Inverse : public UnaryPrimitive {
 /// cholesky (potrf) and cholesky_inv (potri on the factor). A symmetric row-major matrix
 /// reads the same in column-major order, and a column-major upper factor is a row-major
 /// lower one, so LAPACK gets the opposite triangle of `upper`.
+template <class = void>
 class Cholesky : public UnaryPrimitive {
  public:
   Cholesky(Stream s, bool upper, bool inverse)
@@ -151,6 +153,7 @@ class Cholesky : public UnaryPrimitive {
 };
 
 /// Reduced QR (geqrf + orgqr): Q (..., m, k) and R (..., k, n), k = min(m, n).
+template <class = void>
 class QRF : public Primitive {
  public:
   explicit QRF(Stream s) : Primitive(s) {}
@@ -207,6 +210,7 @@ class QRF : public Primitive {
 /// output had the input's shape with row_axis -> k and col_axis -> 1 (for the last two axes
 /// that is (..., k)), which lets norm reduce them in place of its matrix axes.
 /// With compute_uv (last two axes only): U (..., m, m), S (..., k), Vt (..., n, n).
+template <class = void>
 class SVD : public Primitive {
  public:
   SVD(Stream s, bool compute_uv, int row_axis, int col_axis)
@@ -286,6 +290,7 @@ class SVD : public Primitive {
 
 /// Eigenvalues (and right eigenvectors, as columns) of general matrices (geev). Outputs
 /// are complex64 for every input dtype, as in MLX.
+template <class = void>
 class Eig : public Primitive {
  public:
   Eig(Stream s, bool vectors) : Primitive(s), vectors_(vectors) {}
@@ -356,6 +361,7 @@ class Eig : public Primitive {
 
 /// Eigenvalues (ascending) and eigenvectors (columns) of symmetric / Hermitian matrices,
 /// read from the triangle `uplo` ('L' or 'U') only (syevd / heevd).
+template <class = void>
 class Eigh : public Primitive {
  public:
   Eigh(Stream s, char uplo, bool vectors) : Primitive(s), uplo_(uplo), vectors_(vectors) {}
@@ -401,6 +407,7 @@ class Eigh : public Primitive {
 /// LU factorization with partial pivoting (getrf). lu_factor's outputs: LU (..., m, n) and
 /// pivots (..., k) uint32 (row i was swapped with pivots[i]); lu's outputs (split): the row
 /// permutation P (..., m) uint32, L (..., m, k), U (..., k, n), with L[P] @ U == A.
+template <class = void>
 class LUF : public Primitive {
  public:
   LUF(Stream s, bool split) : Primitive(s), split_(split) {}
@@ -463,6 +470,7 @@ class LUF : public Primitive {
 
 /// solve (gesv) and solve_triangular (trtrs, reading only the `upper` triangle) of
 /// a (..., n, n) x = b with b (..., n, k), batch dims broadcast, or b (n,) for every matrix.
+template <class = void>
 class Solve : public UnaryPrimitive {
  public:
   Solve(Stream s, bool triangular, bool upper, bool vector_rhs)
@@ -518,6 +526,7 @@ class Solve : public UnaryPrimitive {
 
 /// Moore-Penrose pseudo-inverse through a thin SVD: V diag(1/s) Uᵀ, with singular values
 /// at or below 10 * max(m, n) * eps * max(s) treated as zero (MLX's cutoff).
+template <class = void>
 class PseudoInverse : public UnaryPrimitive {
  public:
   explicit PseudoInverse(Stream s) : UnaryPrimitive(s) {}
@@ -566,6 +575,7 @@ class PseudoInverse : public UnaryPrimitive {
 
 /// The cross product along `axis` of the output; inputs (already in the output dtype) have
 /// 2 or 3 elements there (a missing third component is 0) and broadcast to the output.
+template <class = void>
 class Cross : public UnaryPrimitive {
  public:
   Cross(Stream s, int axis) : UnaryPrimitive(s), axis_(axis) {}

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <stdexcept>
 #include <type_traits>
 #include <vector>
 
@@ -86,6 +87,7 @@ inline void matmul_eval(const array& a, const array& b, const array* c, double a
 }  // namespace detail
 
 /// a @ b (see detail::matmul_eval for the operand conventions).
+template <class = void>
 class Matmul : public UnaryPrimitive {
  public:
   explicit Matmul(Stream s) : UnaryPrimitive(s) {}
@@ -99,6 +101,7 @@ class Matmul : public UnaryPrimitive {
 };
 
 /// alpha * (a @ b) + beta * c; inputs a, b, c with c broadcastable to the output.
+template <class = void>
 class AddMM : public UnaryPrimitive {
  public:
   AddMM(Stream s, float alpha, float beta) : UnaryPrimitive(s), alpha_(alpha), beta_(beta) {}
@@ -117,6 +120,7 @@ class AddMM : public UnaryPrimitive {
 
 /// The diagonal of axes (ax1, ax2) with `offset` as a view of the input (no copy): those
 /// axes are removed and the diagonal becomes the last axis.
+template <class = void>
 class Diagonal : public UnaryPrimitive {
  public:
   Diagonal(Stream s, int offset, int ax1, int ax2)
@@ -143,6 +147,7 @@ class Diagonal : public UnaryPrimitive {
 };
 
 /// An (n, n) matrix, zero but for the input vector on diagonal k.
+template <class = void>
 class MakeDiagonal : public UnaryPrimitive {
  public:
   MakeDiagonal(Stream s, int k) : UnaryPrimitive(s), k_(k) {}
@@ -167,6 +172,7 @@ class MakeDiagonal : public UnaryPrimitive {
 
 /// out[i] = a[lhs[i]] @ b[rhs[i]] over the flattened batch dims of a and b; the index
 /// arrays (uint32, same shape) are the output's batch dims. Inputs: a, b, lhs, rhs.
+template <class = void>
 class GatherMM : public UnaryPrimitive {
  public:
   explicit GatherMM(Stream s) : UnaryPrimitive(s) {}

@@ -12,6 +12,7 @@ namespace mlx::core {
 
 /// out[i] = the insertion point of values[i] in the sorted first input (left or right of
 /// equal elements); both inputs share one dtype. NaNs sort last, as in sort().
+template <class = void>
 class SearchSorted : public UnaryPrimitive {
  public:
   SearchSorted(Stream s, bool right) : UnaryPrimitive(s), right_(right) {}

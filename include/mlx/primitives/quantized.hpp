@@ -40,6 +40,7 @@ inline std::vector<int64_t> matrix_offsets(const array& a, const Shape& batch) {
 }  // namespace detail
 
 /// w (..., K) floating -> {w_q (..., K * bits / 32) uint32, scales, biases (..., K / gs)}.
+template <class = void>
 class Quantize : public Primitive {
  public:
   Quantize(Stream s, int group_size, int bits)
@@ -71,6 +72,7 @@ class Quantize : public Primitive {
 
 /// w_q (..., Kw) uint32 with scales, biases (..., K / gs) of one float dtype -> (..., K)
 /// in the output's dtype, each value rounded in the scales' dtype first (as MLX).
+template <class = void>
 class Dequantize : public UnaryPrimitive {
  public:
   Dequantize(Stream s, int group_size, int bits)
@@ -108,6 +110,7 @@ class Dequantize : public UnaryPrimitive {
 /// x (..., M, K) @ the quantized w (transpose: (..., N, K) packed, else (..., K, N) packed);
 /// inputs x, w, scales, biases with x, scales and biases in the output's dtype. Batch dims
 /// of x and w broadcast to the output's.
+template <class = void>
 class QuantizedMatmul : public UnaryPrimitive {
  public:
   QuantizedMatmul(Stream s, int group_size, int bits, bool transpose)
@@ -152,9 +155,10 @@ class QuantizedMatmul : public UnaryPrimitive {
 /// out[i] = quantized_matmul(x[lhs[i]], w[rhs[i]]) over the flattened batch dims of x and
 /// of w (with its scales and biases); inputs x, w, scales, biases, lhs, rhs (uint32, one
 /// shape: the output's batch dims).
-class GatherQMM : public QuantizedMatmul {
+template <class = void>
+class GatherQMM : public QuantizedMatmul<> {
  public:
-  using QuantizedMatmul::QuantizedMatmul;
+  using QuantizedMatmul<>::QuantizedMatmul;
 
   void eval_cpu(const std::vector<array>& inputs, array& out) override {
     if (out.size() == 0) {

@@ -95,6 +95,7 @@ inline void round_to_dtype(float* v, int64_t n, Dtype dt) {
 
 /// MLX's RandomBits: threefry words from the key (input 0, shape (2,)), the first nbytes of
 /// the word stream reinterpreted as the output's uint8/uint16/uint32 elements.
+template <class = void>
 class RandomBits : public UnaryPrimitive {
  public:
   explicit RandomBits(Stream s) : UnaryPrimitive(s) {}
@@ -116,6 +117,7 @@ class RandomBits : public UnaryPrimitive {
 ///    above), rounded to the dtype; `normal` scales by the dtype's sqrt(2).
 /// complex64 outputs take two erfinv draws per element (real, imaginary), as MLX's complex
 /// normal does.
+template <class = void>
 class RandomFloat : public UnaryPrimitive {
  public:
   enum class Kind { uniform, erfinv, normal };
@@ -175,6 +177,7 @@ class RandomFloat : public UnaryPrimitive {
 };
 
 /// split(key): the words of bits((2, 2), key) as two keys of shape (2,).
+template <class = void>
 class RandomSplit : public Primitive {
  public:
   explicit RandomSplit(Stream s) : Primitive(s) {}
@@ -193,6 +196,7 @@ class RandomSplit : public Primitive {
 
 /// permutation(n): the stable argsort of bits((n,), key), as uint32 (MLX composes
 /// argsort(bits(...)); equal draws keep index order).
+template <class = void>
 class RandomPermutation : public UnaryPrimitive {
  public:
   explicit RandomPermutation(Stream s) : UnaryPrimitive(s) {}
@@ -219,6 +223,7 @@ class RandomPermutation : public UnaryPrimitive {
 /// normal rows z (input 0, shape (..., n)), float32 covariances (input 1, (..., n, n)) and
 /// float32 means (input 2, (..., n)), both broadcast over the batch. As MLX, the square root
 /// is U diag(sqrt(S)) V^T from the SVD cov = U diag(S) V^T (LAPACK sgesvd).
+template <class = void>
 class MultivariateNormalTransform : public UnaryPrimitive {
  public:
   explicit MultivariateNormalTransform(Stream s) : UnaryPrimitive(s) {}

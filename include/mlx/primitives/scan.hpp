@@ -14,6 +14,7 @@ namespace mlx::core {
 
 /// A cumulative reduction along `axis` (non-negative) or over the row-major flattened
 /// array (`flat`). The output dtype is the input's, except int32 for a sum of bools.
+template <class = void>
 class Scan : public UnaryPrimitive {
  public:
   using ReduceType = cpu::ScanType;

@@ -87,6 +87,7 @@ inline std::optional<Strides> reshape_strides(const Shape& old_shape, const Stri
 
 /// A view of the input with new shape: shares the buffer when the strides allow, copies
 /// into row-major order otherwise.
+template <class = void>
 class Reshape : public UnaryPrimitive {
  public:
   Reshape(Stream s, Shape shape) : UnaryPrimitive(s), shape_(std::move(shape)) {}
@@ -111,6 +112,7 @@ class Reshape : public UnaryPrimitive {
 };
 
 /// Permutes the axes (a view).
+template <class = void>
 class Transpose : public UnaryPrimitive {
  public:
   Transpose(Stream s, std::vector<int> axes) : UnaryPrimitive(s), axes_(std::move(axes)) {}
@@ -128,6 +130,7 @@ class Transpose : public UnaryPrimitive {
 };
 
 /// Broadcasts to the output's shape (a view with zero strides).
+template <class = void>
 class Broadcast : public UnaryPrimitive {
  public:
   using UnaryPrimitive::UnaryPrimitive;
@@ -140,6 +143,7 @@ class Broadcast : public UnaryPrimitive {
 
 /// Drops or inserts size-1 axes (a view). `keep[i]` is the input axis of output axis i, or
 /// -1 for an inserted one.
+template <class = void>
 class ExpandSqueeze : public UnaryPrimitive {
  public:
   ExpandSqueeze(Stream s, std::vector<int> keep, bool expand)
@@ -159,6 +163,7 @@ class ExpandSqueeze : public UnaryPrimitive {
 
 /// A view with caller-given strides and offset over the input's row-major elements
 /// (the input is made row-contiguous first, as MLX does).
+template <class = void>
 class AsStrided : public UnaryPrimitive {
  public:
   AsStrided(Stream s, Strides strides, size_t offset)
@@ -175,6 +180,7 @@ class AsStrided : public UnaryPrimitive {
 };
 
 /// A row-contiguous copy unless the input already is one (or column-contiguous, when allowed).
+template <class = void>
 class Contiguous : public UnaryPrimitive {
  public:
   Contiguous(Stream s, bool allow_col_major) : UnaryPrimitive(s), allow_col_(allow_col_major) {}
@@ -196,6 +202,7 @@ class Contiguous : public UnaryPrimitive {
 
 /// The input's bytes read as another dtype (row-major; the last axis rescaled when the
 /// item sizes differ).
+template <class = void>
 class View : public UnaryPrimitive {
  public:
   using UnaryPrimitive::UnaryPrimitive;
@@ -209,6 +216,7 @@ class View : public UnaryPrimitive {
 
 /// Outputs that share the buffers of the first `n` inputs; the remaining inputs are only
 /// dependencies (evaluated first).
+template <class = void>
 class Depends : public Primitive {
  public:
   using Primitive::Primitive;

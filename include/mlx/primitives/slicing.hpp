@@ -65,6 +65,7 @@ inline Shape clamp_starts(const std::vector<int64_t>& starts, const std::vector<
 
 /// Elements start + i * step per axis (a view; steps may be negative). `start` holds the
 /// first element taken on each axis, already normalised.
+template <class = void>
 class Slice : public UnaryPrimitive {
  public:
   Slice(Stream s, Shape start, Shape steps)
@@ -88,6 +89,7 @@ class Slice : public UnaryPrimitive {
 
 /// A slice of the output's shape whose start along `axes` comes from the second input
 /// (an integer array read at evaluation; a view).
+template <class = void>
 class DynamicSlice : public UnaryPrimitive {
  public:
   DynamicSlice(Stream s, std::vector<int> axes) : UnaryPrimitive(s), axes_(std::move(axes)) {}
@@ -106,6 +108,7 @@ class DynamicSlice : public UnaryPrimitive {
 
 /// The first input with a region of the second's shape replaced by it; the region's start
 /// along `axes` comes from the third input (read at evaluation).
+template <class = void>
 class DynamicSliceUpdate : public UnaryPrimitive {
  public:
   DynamicSliceUpdate(Stream s, std::vector<int> axes) : UnaryPrimitive(s), axes_(std::move(axes)) {}
@@ -123,6 +126,7 @@ class DynamicSliceUpdate : public UnaryPrimitive {
 
 /// The first input with the strided region start + i * step replaced by the second input
 /// (already broadcast to the region's shape and cast to the output's dtype).
+template <class = void>
 class SliceUpdate : public UnaryPrimitive {
  public:
   SliceUpdate(Stream s, Shape start, Shape steps)
@@ -138,6 +142,7 @@ class SliceUpdate : public UnaryPrimitive {
 };
 
 /// Joins the inputs (already of the output's dtype) along `axis`.
+template <class = void>
 class Concatenate : public UnaryPrimitive {
  public:
   Concatenate(Stream s, int axis) : UnaryPrimitive(s), axis_(axis) {}

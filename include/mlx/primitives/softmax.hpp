@@ -9,6 +9,7 @@
 
 namespace mlx::core {
 
+template <class = void>
 class Softmax : public UnaryPrimitive {
  public:
   using UnaryPrimitive::UnaryPrimitive;

@@ -41,6 +41,7 @@ class AxisPrimitive : public UnaryPrimitive {
 }  // namespace detail
 
 /// Sorted copy along the axis (NaNs last; stable for equal keys such as -0 and +0).
+template <class = void>
 class Sort : public detail::AxisPrimitive {
  public:
   using AxisPrimitive::AxisPrimitive;
@@ -63,6 +64,7 @@ class Sort : public detail::AxisPrimitive {
 };
 
 /// The stable sorting permutation along the axis, as uint32 indices.
+template <class = void>
 class ArgSort : public detail::AxisPrimitive {
  public:
   using AxisPrimitive::AxisPrimitive;
@@ -86,6 +88,7 @@ class ArgSort : public detail::AxisPrimitive {
 
 /// Partitioned copy: position kth holds the element a sort would put there, the elements
 /// before it are not greater and those after it not smaller (in no particular order).
+template <class = void>
 class Partition : public detail::AxisPrimitive {
  public:
   Partition(Stream s, int kth, int axis, bool flat) : AxisPrimitive(s, axis, flat), kth_(kth) {}
@@ -113,6 +116,7 @@ class Partition : public detail::AxisPrimitive {
 };
 
 /// The indices (uint32) that partition the axis around position kth.
+template <class = void>
 class ArgPartition : public detail::AxisPrimitive {
  public:
   ArgPartition(Stream s, int kth, int axis, bool flat) : AxisPrimitive(s, axis, flat), kth_(kth) {}
@@ -144,6 +148,7 @@ class ArgPartition : public detail::AxisPrimitive {
 
 /// The k largest elements along the axis, in ascending order (k equal to the axis length:
 /// the input unchanged, as MLX returns it).
+template <class = void>
 class TopK : public detail::AxisPrimitive {
  public:
   TopK(Stream s, int k, int axis, bool flat) : AxisPrimitive(s, axis, flat), k_(k) {}

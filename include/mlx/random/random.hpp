@@ -62,6 +62,7 @@ class KeySequence {
 };
 
 /// A PRNG key from a seed: uint32 [seed >> 32, seed & 0xFFFFFFFF], shape (2,).
+template <class = void>
 inline array key(uint64_t seed) {
   return array({static_cast<uint32_t>(seed >> 32), static_cast<uint32_t>(seed)});
 }
@@ -79,6 +80,7 @@ inline void check_shape(std::string_view op, const Shape& shape) {
 }
 
 /// The key an op uses: the caller's (checked) or the next one of the default sequence.
+template <class = void>
 inline array resolve_key(std::string_view op, const std::optional<array>& key) {
   if (!key) return KeySequence::default_().next();
   if (key->dtype() != uint32)
@@ -123,11 +125,12 @@ array step(E&& e) {
   return array(std::forward<E>(e));
 }
 
-inline array random_float(const Shape& shape, Dtype dtype, RandomFloat::Kind kind,
+template <class = void>
+inline array random_float(const Shape& shape, Dtype dtype, RandomFloat<>::Kind kind,
                           const array& key, const StreamOrDevice& s, float lo = 0.0f,
                           float range = 1.0f, bool affine = false) {
   return array(shape, dtype,
-               std::make_shared<RandomFloat>(to_stream(s), kind, lo, range, affine), {key});
+               std::make_shared<RandomFloat<>>(to_stream(s), kind, lo, range, affine), {key});
 }
 
 /// a's single value converted to dtype and back to float, when a is a constant.
@@ -143,6 +146,7 @@ inline std::optional<float> constant_in(const array& a, Dtype dtype) {
 /// Random bits: uint32 (width 4), uint16 (2) or uint8 (1) elements of `shape`.
 /// \throws std::invalid_argument for another width, a negative dimension or a key that is
 /// not uint32 of shape (2,).
+template <class = void>
 inline array bits(const Shape& shape, int width, const std::optional<array>& key = std::nullopt,
                   StreamOrDevice s = {}) {
   if (width != 1 && width != 2 && width != 4)
@@ -150,31 +154,35 @@ inline array bits(const Shape& shape, int width, const std::optional<array>& key
   detail::check_shape("bits", shape);
   array k = detail::resolve_key("bits", key);
   Dtype dt = width == 4 ? uint32 : width == 2 ? uint16 : uint8;
-  return array(shape, dt, std::make_shared<RandomBits>(to_stream(s)), {std::move(k)});
+  return array(shape, dt, std::make_shared<RandomBits<>>(to_stream(s)), {std::move(k)});
 }
+template <class = void>
 inline array bits(const Shape& shape, const std::optional<array>& key = std::nullopt,
                   StreamOrDevice s = {}) {
   return bits(shape, 4, key, std::move(s));
 }
 
 /// Splits a key into two keys of shape (2,) (the rows of split(key, 2)).
+template <class = void>
 inline std::pair<array, array> split(const array& key, StreamOrDevice s = {}) {
   array k = detail::resolve_key("split", key);
   auto outs = array::make_arrays({Shape{2}, Shape{2}}, {uint32, uint32},
-                                 std::make_shared<RandomSplit>(to_stream(s)), {std::move(k)});
+                                 std::make_shared<RandomSplit<>>(to_stream(s)), {std::move(k)});
   return {outs[0], outs[1]};
 }
 
 /// Splits a key into `num` keys: shape (num, 2), the words of bits((num, 2), key).
+template <class = void>
 inline array split(const array& key, int num, StreamOrDevice s = {}) {
   if (num < 0) detail::fail("split", "The number of keys must be non-negative. Got ", num, ".");
   array k = detail::resolve_key("split", key);
-  return array(Shape{num, 2}, uint32, std::make_shared<RandomBits>(to_stream(s)), {std::move(k)});
+  return array(Shape{num, 2}, uint32, std::make_shared<RandomBits<>>(to_stream(s)), {std::move(k)});
 }
 
 /// Uniform samples in [low, high) (low and high broadcast to `shape`), in a real floating
 /// dtype. As MLX: u = min(bits / 2^32, largest value below 1) in the dtype, then
 /// low + (high - low) * u with each op rounded to the dtype.
+template <class = void>
 inline array uniform(const array& low, const array& high, const Shape& shape,
                      Dtype dtype = float32, const std::optional<array>& key = std::nullopt,
                      StreamOrDevice s = {}) {
@@ -182,7 +190,7 @@ inline array uniform(const array& low, const array& high, const Shape& shape,
   detail::check_shape("uniform", shape);
   detail::check_broadcast_to("uniform", shape, {low.shape(), high.shape()});
   array k = detail::resolve_key("uniform", key);
-  using Kind = RandomFloat::Kind;
+  using Kind = RandomFloat<>::Kind;
   auto lo_c = detail::constant_in(low, dtype), hi_c = detail::constant_in(high, dtype);
   if (lo_c && hi_c) {
     float range = *hi_c - *lo_c;
@@ -205,10 +213,12 @@ array uniform(T low, U high, const Shape& shape, Dtype dtype = float32,
   return uniform(array(low), array(high), shape, dtype, key, std::move(s));
 }
 /// Uniform samples in [0, 1).
+template <class = void>
 inline array uniform(const Shape& shape, Dtype dtype, const std::optional<array>& key = std::nullopt,
                      StreamOrDevice s = {}) {
   return uniform(array(0.0, dtype), array(1.0, dtype), shape, dtype, key, std::move(s));
 }
+template <class = void>
 inline array uniform(const Shape& shape, const std::optional<array>& key = std::nullopt,
                      StreamOrDevice s = {}) {
   return uniform(shape, float32, key, std::move(s));
@@ -217,6 +227,7 @@ inline array uniform(const Shape& shape, const std::optional<array>& key = std::
 /// Normal samples: loc + scale * sqrt(2) * erfinv(u) for u uniform in (-1, 1) (MLX's
 /// construction; float32 uniform, erfinv rounded to the dtype). complex64 gives
 /// erfinv(u) + i erfinv(u') (unit variance overall), then scale and loc as complex ops.
+template <class = void>
 inline array normal(const Shape& shape, Dtype dtype, const std::optional<array>& loc,
                     const std::optional<array>& scale, const std::optional<array>& key,
                     StreamOrDevice s = {}) {
@@ -227,7 +238,7 @@ inline array normal(const Shape& shape, Dtype dtype, const std::optional<array>&
   if (scale) params.push_back(scale->shape());
   detail::check_broadcast_to("normal", shape, params);
   array k = detail::resolve_key("normal", key);
-  using Kind = RandomFloat::Kind;
+  using Kind = RandomFloat<>::Kind;
   if (dtype == complex64) {
     array z = detail::random_float(shape, complex64, Kind::erfinv, k, s);
     if (scale) z = detail::step(multiply(*scale, z, s));
@@ -243,20 +254,24 @@ inline array normal(const Shape& shape, Dtype dtype, const std::optional<array>&
   if (loc) out = detail::step(add(detail::step(astype(*loc, dtype, s)), out, s));
   return out;
 }
+template <class = void>
 inline array normal(const Shape& shape, Dtype dtype, const float loc, const float scale,
                     const std::optional<array>& key = std::nullopt, StreamOrDevice s = {}) {
   auto loc_ = loc == 0 ? std::nullopt : std::make_optional(array(loc, dtype == complex64 ? float32 : dtype));
   auto scale_ = scale == 1 ? std::nullopt : std::make_optional(array(scale, dtype == complex64 ? float32 : dtype));
   return normal(shape, dtype, loc_, scale_, key, std::move(s));
 }
+template <class = void>
 inline array normal(const Shape& shape, const float loc, const float scale,
                     const std::optional<array>& key = std::nullopt, StreamOrDevice s = {}) {
   return normal(shape, float32, loc, scale, key, std::move(s));
 }
+template <class = void>
 inline array normal(const Shape& shape, const Dtype dtype, const std::optional<array>& key = std::nullopt,
                     StreamOrDevice s = {}) {
   return normal(shape, dtype, std::nullopt, std::nullopt, key, std::move(s));
 }
+template <class = void>
 inline array normal(const Shape& shape, const std::optional<array>& key = std::nullopt,
                     StreamOrDevice s = {}) {
   return normal(shape, float32, std::nullopt, std::nullopt, key, std::move(s));
@@ -265,6 +280,7 @@ inline array normal(const Shape& shape, const std::optional<array>& key = std::n
 /// Integers uniform in [low, high) (low where high <= low), in an integer dtype or bool.
 /// As MLX's current randint: 32 random bits (64, from two split keys, for int64/uint64)
 /// reduced modulo the range in uint64, exact for any bounds.
+template <class = void>
 inline array randint(const array& low, const array& high, const Shape& shape,
                      Dtype dtype = int32, const std::optional<array>& key = std::nullopt,
                      StreamOrDevice s = {}) {
@@ -307,6 +323,7 @@ array randint(T low, U high, const Shape& shape, Dtype dtype = int32,
 
 /// Bools that are true with probability p (p broadcast to `shape`; p <= 0 never, p >= 1
 /// always): bits < p * nextafter(2^32, inf), compared in float32 as MLX does.
+template <class = void>
 inline array bernoulli(const array& p, const Shape& shape,
                        const std::optional<array>& key = std::nullopt, StreamOrDevice s = {}) {
   if (!issubdtype(p.dtype(), floating))
@@ -328,6 +345,7 @@ inline array bernoulli(const array& p, const Shape& shape,
   array threshold = detail::step(multiply(p, upper, s));
   return detail::step(less(bits(shape, 4, k, s), threshold, s));
 }
+template <class = void>
 inline array bernoulli(const array& p, const std::optional<array>& key = std::nullopt,
                        StreamOrDevice s = {}) {
   return bernoulli(p, p.shape(), key, std::move(s));
@@ -342,6 +360,7 @@ array bernoulli(T p, const Shape& shape, const std::optional<array>& key = std::
   return bernoulli(array(p), shape, key, std::move(s));
 }
 /// A fair coin (p = 0.5), shape ().
+template <class = void>
 inline array bernoulli(const std::optional<array>& key = std::nullopt, StreamOrDevice s = {}) {
   return bernoulli(array(0.5f), key, std::move(s));
 }
@@ -349,6 +368,7 @@ inline array bernoulli(const std::optional<array>& key = std::nullopt, StreamOrD
 /// Normal samples truncated to [lower, upper] (JAX's method, as MLX: uniform between
 /// erf(lower / sqrt 2) and erf(upper / sqrt 2), mapped back through sqrt 2 * erfinv, then
 /// clipped). Where upper < lower the result is lower.
+template <class = void>
 inline array truncated_normal(const array& lower, const array& upper, const Shape& shape,
                               Dtype dtype = float32, const std::optional<array>& key = std::nullopt,
                               StreamOrDevice s = {}) {
@@ -366,6 +386,7 @@ inline array truncated_normal(const array& lower, const array& upper, const Shap
   return detail::step(maximum(detail::step(minimum(upper_t, out, s)), lower_t, s));
 }
 /// The shape is that of lower and upper broadcast together.
+template <class = void>
 inline array truncated_normal(const array& lower, const array& upper, Dtype dtype = float32,
                               const std::optional<array>& key = std::nullopt, StreamOrDevice s = {}) {
   Shape shape;
@@ -379,6 +400,7 @@ inline array truncated_normal(const array& lower, const array& upper, Dtype dtyp
 }
 
 /// Standard Gumbel samples: -log(-log(u)) for u uniform in [0, 1).
+template <class = void>
 inline array gumbel(const Shape& shape, Dtype dtype = float32,
                     const std::optional<array>& key = std::nullopt, StreamOrDevice s = {}) {
   detail::check_float_dtype("gumbel", dtype);
@@ -397,6 +419,7 @@ inline int categorical_axis(int axis, int ndim) {
   return ax;
 }
 /// argmax(gumbel + logits) along the axis that holds logits' classes in the samples.
+template <class = void>
 inline array categorical_impl(const array& logits, int axis, const Shape& shape,
                               const std::optional<array>& key, const StreamOrDevice& s) {
   Shape gshape = shape;
@@ -409,6 +432,7 @@ inline array categorical_impl(const array& logits, int axis, const Shape& shape,
 
 /// Samples class indices (uint32) from the unnormalised log-probabilities `logits` along
 /// `axis`; `shape` must broadcast with logits' shape without that axis.
+template <class = void>
 inline array categorical(const array& logits, int axis, const Shape& shape,
                          const std::optional<array>& key = std::nullopt, StreamOrDevice s = {}) {
   axis = detail::categorical_axis(axis, static_cast<int>(logits.ndim()));
@@ -433,6 +457,7 @@ inline array categorical(const array& logits, int axis, const Shape& shape,
   return detail::categorical_impl(logits, axis, shape, k, s);
 }
 /// num_samples draws per distribution: shape (logits' shape without axis..., num_samples).
+template <class = void>
 inline array categorical(const array& logits_, int axis, int num_samples,
                          const std::optional<array>& key = std::nullopt, StreamOrDevice s = {}) {
   axis = detail::categorical_axis(axis, static_cast<int>(logits_.ndim()));
@@ -450,6 +475,7 @@ inline array categorical(const array& logits_, int axis, int num_samples,
   return detail::categorical_impl(logits, axis, shape, k, s);
 }
 /// One draw per distribution: shape (logits' shape without axis).
+template <class = void>
 inline array categorical(const array& logits, int axis = -1,
                          const std::optional<array>& key = std::nullopt, StreamOrDevice s = {}) {
   axis = detail::categorical_axis(axis, static_cast<int>(logits.ndim()));
@@ -460,6 +486,7 @@ inline array categorical(const array& logits, int axis = -1,
 
 /// Laplace samples: loc + scale * sign(u) * log1p(-|u|) for u uniform in (-1, 1), computed
 /// in float32 and converted to the dtype (as MLX).
+template <class = void>
 inline array laplace(const Shape& shape, Dtype dtype, const float loc, const float scale,
                      const std::optional<array>& key = std::nullopt, StreamOrDevice s = {}) {
   detail::check_float_dtype("laplace", dtype);
@@ -472,27 +499,33 @@ inline array laplace(const Shape& shape, Dtype dtype, const float loc, const flo
   if (loc != 0.0f) out = detail::step(add(array(loc, dtype), out, s));
   return out;
 }
+template <class = void>
 inline array laplace(const Shape& shape, const float loc, const float scale,
                      const std::optional<array>& key = std::nullopt, StreamOrDevice s = {}) {
   return laplace(shape, float32, loc, scale, key, std::move(s));
 }
+template <class = void>
 inline array laplace(const Shape& shape, const Dtype dtype, const std::optional<array>& key = std::nullopt,
                      StreamOrDevice s = {}) {
   return laplace(shape, dtype, 0.0f, 1.0f, key, std::move(s));
 }
+template <class = void>
 inline array laplace(const Shape& shape, const std::optional<array>& key = std::nullopt,
                      StreamOrDevice s = {}) {
   return laplace(shape, float32, 0.0f, 1.0f, key, std::move(s));
 }
 
 /// A random permutation of arange(x) (uint32): the stable argsort of bits((x,), key).
+template <class = void>
 inline array permutation(int x, const std::optional<array>& key = std::nullopt, StreamOrDevice s = {}) {
   if (x < 0) detail::fail("permutation", "The length must be non-negative. Got ", x, ".");
   array k = detail::resolve_key("permutation", key);
-  return array(Shape{x}, uint32, std::make_shared<RandomPermutation>(to_stream(s)), {std::move(k)});
+  return array(Shape{x}, uint32, std::make_shared<RandomPermutation<>>(to_stream(s)),
+               {std::move(k)});
 }
 
 /// x with its slices along `axis` randomly permuted (MLX: take(x, permutation(n), axis)).
+template <class = void>
 inline array permutation(const array& x, int axis = 0, const std::optional<array>& key = std::nullopt,
                          StreamOrDevice s = {}) {
   const int nd = static_cast<int>(x.ndim());
@@ -507,6 +540,7 @@ inline array permutation(const array& x, int axis = 0, const std::optional<array
 /// (..., n, n): mean + z @ sqrt(cov) for standard normal rows z, sqrt(cov) from the SVD as
 /// in MLX. The output shape is broadcast(cov batch, mean batch, shape) + (n,); float32 only.
 /// Needs LAPACK (built with MLXPP_WITH_OPENBLAS).
+template <class = void>
 inline array multivariate_normal(const array& mean, const array& cov, const Shape& shape, Dtype dtype,
                                  const std::optional<array>& key = std::nullopt, StreamOrDevice s = {}) {
   constexpr std::string_view op = "multivariate_normal";
@@ -533,7 +567,7 @@ inline array multivariate_normal(const array& mean, const array& cov, const Shap
   array z = normal(out_shape, dtype, 0.0f, 1.0f, k, s);
   array cov32 = detail::step(astype(cov, float32, s));
   array mean32 = detail::step(astype(mean, float32, s));
-  return array(out_shape, float32, std::make_shared<MultivariateNormalTransform>(to_stream(s)),
+  return array(out_shape, float32, std::make_shared<MultivariateNormalTransform<>>(to_stream(s)),
                {std::move(z), std::move(cov32), std::move(mean32)});
 }
 #endif
