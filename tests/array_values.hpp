@@ -2,6 +2,7 @@
 // Test support: an array's elements as doubles, for comparisons against references.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -35,5 +36,18 @@ inline mlx::core::array iota(const mlx::core::Shape& shape, mlx::core::Dtype dt)
 
 /// Whether `part` occurs in `msg` (for checking exception messages).
 inline bool has(const std::string& msg, const std::string& part) { return msg.find(part) != std::string::npos; }
+
+/// n deterministic multiples of 1/8 in [-1, 1] (exact in every float dtype, so sums of
+/// their products over small K are exact in float32 too): operands whose products every
+/// GEMM path must reproduce exactly.
+inline std::vector<double> eighths(int64_t n, int seed) {
+  std::vector<double> v(static_cast<size_t>(n));
+  uint32_t x = 2654435761u * static_cast<uint32_t>(seed + 1);
+  for (auto& e : v) {
+    x = x * 1664525u + 1013904223u;
+    e = static_cast<int>((x >> 16) % 17) / 8.0 - 1.0;
+  }
+  return v;
+}
 
 }  // namespace mlxtest

@@ -27,6 +27,7 @@
 #include "mlx/ops/conv.hpp"
 #include "mlx/ops/einsum.hpp"
 #include "mlx/ops/quantized.hpp"
+#include "mlx/ops/fp8.hpp"
 #include "mlx/random/random.hpp"
 #include "mlx/linalg/linalg.hpp"
 #include "mlx/fft/fft.hpp"

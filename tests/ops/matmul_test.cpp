@@ -33,17 +33,6 @@ std::string str(const mx::Shape& s) {
 
 // ---- inputs and views ------------------------------------------------------------------
 
-/// n deterministic values in [-1, 1] that are multiples of 1/8 (exact in every float dtype,
-/// so products of small K are exact in float32 too).
-std::vector<double> values(int64_t n, int seed) {
-  std::vector<double> v(static_cast<size_t>(n));
-  uint32_t x = 2654435761u * static_cast<uint32_t>(seed + 1);
-  for (auto& e : v) {
-    x = x * 1664525u + 1013904223u;
-    e = static_cast<int>((x >> 16) % 17) / 8.0 - 1.0;
-  }
-  return v;
-}
 
 enum class Layout { row, transposed, reversed, col_strided };
 
@@ -163,7 +152,7 @@ double tolerance(mx::Dtype d) {
 /// Checks matmul(make(A, sa, la), make(B, sb, lb)) against the reference, in dtype d.
 void check_matmul(mx::Shape sa, mx::Shape sb, mx::Dtype d, Layout la = Layout::row,
                   Layout lb = Layout::row, int seed = 0) {
-  auto A = values(mx::shape_size(sa), seed), B = values(mx::shape_size(sb), seed + 7);
+  auto A = mlxtest::eighths(mx::shape_size(sa), seed), B = mlxtest::eighths(mx::shape_size(sb), seed + 7);
   mx::Shape want_shape;
   auto want = ref_matmul(A, sa, B, sb, &want_shape);
   mx::array out = mx::matmul(make(A, sa, d, la), make(B, sb, d, lb));
@@ -278,7 +267,7 @@ TEST(Matmul, BatchedAndBroadcast) {
 
 TEST(Matmul, BroadcastBatchViewsAreNotCopied) {
   // A zero batch stride (a broadcast view) must read the same matrix for every batch item.
-  auto A = values(4 * 5, 1), B = values(3 * 5 * 6, 2);
+  auto A = mlxtest::eighths(4 * 5, 1), B = mlxtest::eighths(3 * 5 * 6, 2);
   mx::array a1 = make(A, {1, 4, 5}, mx::float32);
   mx::array a = broadcast_batch(a1, 0, 3);
   mx::array b = make(B, {3, 5, 6}, mx::float32);
@@ -302,7 +291,7 @@ TEST(Matmul, TransposedViewsAreNotCopied) {
   // Transposed operands go to the kernels as Trans: only the output is allocated. A
   // negatively strided operand has to be copied (that shows the measurement works).
   for (int n : {24, 256}) {
-    auto A = values(n * n, 1), B = values(n * n, 2);
+    auto A = mlxtest::eighths(n * n, 1), B = mlxtest::eighths(n * n, 2);
     const size_t out_bytes = static_cast<size_t>(n) * n * sizeof(float);
     mx::array at = make(A, {n, n}, mx::float32, Layout::transposed);
     mx::array bt = make(B, {n, n}, mx::float32, Layout::transposed);
@@ -383,7 +372,7 @@ TEST(Addmm, AgainstReference) {
   for (mx::Dtype d : {mx::float32, mx::float64, mx::float16, mx::bfloat16, mx::complex64})
     for (auto [m, n, k] : std::vector<std::array<int, 3>>{{3, 4, 5}, {20, 30, 40}, {70, 60, 50}}) {
       if ((d == mx::float16 || d == mx::bfloat16) && k > 16) continue;
-      auto A = values(2 * m * k, 1), B = values(k * n, 2), C = values(n, 3);
+      auto A = mlxtest::eighths(2 * m * k, 1), B = mlxtest::eighths(k * n, 2), C = mlxtest::eighths(n, 3);
       mx::Shape shape;
       auto prod = ref_matmul(A, {2, m, k}, B, {k, n}, &shape);
       mx::array out = mx::addmm(make(C, {n}, d), make(A, {2, m, k}, d, Layout::transposed),
@@ -442,7 +431,7 @@ TEST(Outer, KnownValues) {
 }
 
 TEST(Outer, StridedInput) {
-  auto A = values(6, 4);
+  auto A = mlxtest::eighths(6, 4);
   mx::array a = make(A, {2, 3}, mx::float32, Layout::transposed);
   auto got = to_doubles(mx::outer(a, mx::array({2.f})));
   for (int i = 0; i < 6; ++i) EXPECT_EQ(got[i], 2 * A[i]);
@@ -582,7 +571,7 @@ TEST(Trace, KnownValues) {
 // ---- gather_mm, block_masked_mm ----------------------------------------------------------
 
 TEST(GatherMM, AgainstReference) {
-  auto A = values(3 * 2 * 4, 1), B = values(2 * 4 * 5, 2);
+  auto A = mlxtest::eighths(3 * 2 * 4, 1), B = mlxtest::eighths(2 * 4 * 5, 2);
   for (mx::Dtype d : {mx::float32, mx::float64, mx::float16}) {
     mx::array a = make(A, {3, 2, 4}, d), b = make(B, {2, 4, 5}, d, Layout::transposed);
     mx::array lhs({2, 0, 1, 1}, {2, 2});
@@ -652,7 +641,7 @@ std::vector<double> ref_block_masked(const std::vector<double>& A, const std::ve
 
 TEST(BlockMaskedMM, AgainstReference) {
   const int M = 70, K = 40, N = 50, bs = 32;  // blocks: 3 x 2 (lhs), 2 x 2 (rhs), 3 x 2 (out)
-  auto A = values(M * K, 1), B = values(K * N, 2);
+  auto A = mlxtest::eighths(M * K, 1), B = mlxtest::eighths(K * N, 2);
   const std::vector<double> ml = {1, 0, 1, 1, 0, 1}, mr = {1, 1, 0, 1}, mo = {1, 0.5, 0, 1, 2, 1};
   mx::array a = make(A, {M, K}, mx::float32), b = make(B, {K, N}, mx::float32);
   mx::array mlb = mx::astype(mx::array(ml.begin(), {3, 2}), mx::bool_);
@@ -666,7 +655,7 @@ TEST(BlockMaskedMM, AgainstReference) {
   const std::vector<double> ones6(6, 1.0), ones4(4, 1.0);
   const std::vector<double> mo2 = {0, 1, 1, 0, 1, 1};
   auto want2 = ref_block_masked(A, B, M, K, N, bs, ones6, ones4, mo2);
-  mx::array a3 = make(values(2 * M * K, 1), {2, M, K}, mx::float32);  // batch 0 is A
+  mx::array a3 = make(mlxtest::eighths(2 * M * K, 1), {2, M, K}, mx::float32);  // batch 0 is A
   mx::array r2 = mx::block_masked_mm(a3, b, bs, mx::astype(mx::array(mo2.begin(), {3, 2}), mx::bool_));
   ASSERT_EQ(r2.shape(), (mx::Shape{2, M, N}));
   auto got2 = to_doubles(r2);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Matrix products and the linear-algebra ops of MLX's ops.h (MLX's names and overloads):
-// matmul, addmm, gather_mm, block_masked_mm, outer, inner, tensordot, kron, diagonal, diag,
-// trace. Lazy nodes; the CPU kernels are in backend/cpu/gemm.hpp.
+// matmul, addmm, gather_mm, segmented_mm, block_masked_mm, outer, inner, tensordot, kron,
+// diagonal, diag, trace. Lazy nodes; the CPU kernels are in backend/cpu/gemm.hpp.
 #pragma once
 
 #include <algorithm>
@@ -182,6 +182,43 @@ inline array gather_mm(array a, array b, std::optional<array> lhs_indices = std:
   array out(std::move(out_shape), t, std::make_shared<GatherMM<>>(to_stream(s)),
             {x, y, both[0], both[1]});
   return detail::squeeze_vector_dims(out, a_vec, b_vec, s);
+}
+
+/// Products over ranges of the inner dimension: for each [start, end) pair in `segments`
+/// (integers, shape (..., 2)), a[:, start:end] @ b[start:end, :]; the result has shape
+/// segments.shape[:-1] + (M, N) and the promoted dtype of a and b. An empty or reversed
+/// range gives zeros. The segments are read at evaluation (negative values wrap, as MLX
+/// casts them to uint32).
+/// \throws std::invalid_argument for operands that are not 2-d, inner dims that differ,
+/// segments not of shape (..., 2) or not integral, or a promoted dtype that is not real
+/// floating; std::out_of_range at evaluation for a non-empty range that ends past K.
+template <class = void>
+inline array segmented_mm(array a, array b, array segments, StreamOrDevice s = {}) {
+  if (a.ndim() != 2 || b.ndim() != 2)
+    detail::fail("segmented_mm", "Batched matmul not supported: the inputs must be 2-d but ",
+                 "have shapes ", a.shape(), " and ", b.shape(), ".");
+  if (segments.ndim() < 1 || segments.shape(-1) != 2)
+    detail::fail("segmented_mm", "The segments should have shape (..., 2) but ",
+                 segments.shape(), " was provided.");
+  const Dtype t = promote_types(a.dtype(), b.dtype());
+  if (!issubdtype(t, floating))
+    detail::fail("segmented_mm", "Only real floating point types are supported but ", a.dtype(),
+                 " and ", b.dtype(), " were provided which results in ", t,
+                 ", which is not a real floating point type.");
+  if (!issubdtype(segments.dtype(), integer))
+    detail::fail("segmented_mm", "Got segments with invalid dtype. Segments must be integral. Got ",
+                 segments.dtype(), ".");
+  // MLX does not compare the inner dims and reads out of bounds when they differ.
+  if (a.shape(1) != b.shape(0))
+    detail::fail("segmented_mm", "Last dimension of first input with shape ", a.shape(),
+                 " must match second to last dimension of second input with shape ", b.shape(),
+                 ".");
+  Shape out_shape = segments.shape();
+  out_shape.back() = a.shape(0);
+  out_shape.push_back(b.shape(1));
+  return array(std::move(out_shape), t, std::make_shared<SegmentedMM<>>(to_stream(s)),
+               {detail::as_dtype(a, t, s), detail::as_dtype(b, t, s),
+                detail::as_dtype(segments, uint32, s)});
 }
 
 /// a @ b with blocks of block_size x block_size masked: mask_lhs (..., ceil(M/bs),

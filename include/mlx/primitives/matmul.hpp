@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Matrix-product primitives: Matmul (batched, broadcast batch dims, 1-d operands), AddMM
-// (alpha * a @ b + beta * c), GatherMM, and the diagonal view / diagonal matrix behind
-// diagonal, diag and trace. Kernels: backend/cpu/gemm.hpp.
+// (alpha * a @ b + beta * c), GatherMM, SegmentedMM, and the diagonal view / diagonal
+// matrix behind diagonal, diag and trace. Kernels: backend/cpu/gemm.hpp.
 #pragma once
 
 #include <algorithm>
@@ -170,6 +170,31 @@ class MakeDiagonal : public UnaryPrimitive {
   int k_;
 };
 
+namespace detail {
+/// Runs gemm(T* dst) with T = double for a float64 output and float otherwise (halves
+/// accumulate in float32), writing straight into `out` when it is stored as T and through
+/// a temporary that is rounded into `out` afterwards when not.
+template <class Gemm>
+void gemm_into_output(array& out, Gemm&& gemm) {
+  auto run = [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if (cpu::stored_as<T>(out.dtype())) {
+      gemm(static_cast<T*>(out.raw_data()));
+      return;
+    }
+    allocator::Buffer tmp = allocator::malloc(out.size() * sizeof(T));
+    gemm(static_cast<T*>(tmp.ptr()));
+    cpu::store_convert(static_cast<T*>(tmp.ptr()), out.raw_data(), out.dtype(),
+                       static_cast<int64_t>(out.size()));
+    allocator::free(tmp);
+  };
+  if (out.dtype() == float64)
+    run(type_tag<double>{});
+  else
+    run(type_tag<float>{});
+}
+}  // namespace detail
+
 /// out[i] = a[lhs[i]] @ b[rhs[i]] over the flattened batch dims of a and b; the index
 /// arrays (uint32, same shape) are the output's batch dims. Inputs: a, b, lhs, rhs.
 template <class = void>
@@ -181,26 +206,15 @@ class GatherMM : public UnaryPrimitive {
     if (out.size() == 0) return;
     const array &a = in[0], &b = in[1];
     array li = cpu::ensure_row_contiguous(in[2]), ri = cpu::ensure_row_contiguous(in[3]);
-    auto run = [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      const bool direct = cpu::stored_as<T>(out.dtype());
-      allocator::Buffer tmp = direct ? out.buffer() : allocator::malloc(out.size() * sizeof(T));
-      T* dst = static_cast<T*>(direct ? out.raw_data() : tmp.ptr());
+    detail::gemm_into_output(out, [&](auto* dst) {
+      using T = std::remove_pointer_t<decltype(dst)>;
       array ka, kb;
       auto ma = cpu::prepare_operand<T>(a, true, matmul_batch_shape(a.shape()), ka);
       auto mb = cpu::prepare_operand<T>(b, false, matmul_batch_shape(b.shape()), kb);
       ma.batch_offset = pick(ma.batch_offset, li, "lhs_indices", a.shape());
       mb.batch_offset = pick(mb.batch_offset, ri, "rhs_indices", b.shape());
       cpu::gemm_batched<T>(ma, mb, dst, T(1), T(0));
-      if (!direct) {
-        cpu::store_convert(dst, out.raw_data(), out.dtype(), static_cast<int64_t>(out.size()));
-        allocator::free(tmp);
-      }
-    };
-    if (out.dtype() == float64)
-      run(detail::type_tag<double>{});
-    else
-      run(detail::type_tag<float>{});
+    });
   }
   const char* name() const override { return "GatherMM"; }
 
@@ -220,6 +234,56 @@ class GatherMM : public UnaryPrimitive {
       off[i] = all[p[i]];
     }
     return off;
+  }
+};
+
+/// out[i] = a[:, s_i:e_i] @ b[s_i:e_i, :] for the [start, end) pairs of the segments
+/// (uint32, shape (..., 2)); an empty or reversed pair gives zeros, as in MLX. Inputs: a
+/// (M, K), b (K, N), segments; the output is segments.shape[:-1] + (M, N).
+template <class = void>
+class SegmentedMM : public UnaryPrimitive {
+ public:
+  explicit SegmentedMM(Stream s) : UnaryPrimitive(s) {}
+  void eval_cpu(const std::vector<array>& in, array& out) override {
+    const array &a = in[0], &b = in[1];
+    array seg = cpu::ensure_row_contiguous(in[2]);
+    const uint32_t* p = static_cast<const uint32_t*>(seg.raw_data());
+    const int64_t nseg = static_cast<int64_t>(seg.size() / 2), K = a.shape(1);
+    // MLX reads past the operands for an end beyond K; here that is an error, raised
+    // before any work with the output left unevaluated (as the indexing ops do).
+    for (int64_t i = 0; i < nseg; ++i)
+      if (p[2 * i + 1] > p[2 * i] && p[2 * i + 1] > K)
+        detail::fail<std::out_of_range>("segmented_mm", "Segment ", i, " [", p[2 * i], ", ",
+                                        p[2 * i + 1], ") is out of range for the inner ",
+                                        "dimension of size ", K, ".");
+    out.set_data(allocator::malloc(out.nbytes()));
+    if (out.size() == 0) return;
+    detail::gemm_into_output(out, [&](auto* dst) {
+      using T = std::remove_pointer_t<decltype(dst)>;
+      // Views of a and b as BLAS reads them (float16/bfloat16: float32 copies); each
+      // segment is then a sub-block of them with the same leading dimensions.
+      array ka, kb;
+      const auto ma = cpu::prepare_operand<T>(a, true, Shape{}, ka);
+      const auto mb = cpu::prepare_operand<T>(b, false, Shape{}, kb);
+      const int64_t mn = ma.rows * mb.cols;
+      for (int64_t i = 0; i < nseg; ++i) {
+        const uint32_t s0 = p[2 * i], s1 = p[2 * i + 1];
+        T* c = dst + i * mn;
+        if (s1 <= s0) {
+          std::fill(c, c + mn, T(0));
+          continue;
+        }
+        auto sa = ma, sb = mb;
+        sa.data += static_cast<int64_t>(s0) * ma.col_stride;
+        sb.data += static_cast<int64_t>(s0) * mb.row_stride;
+        sa.cols = sb.rows = static_cast<int64_t>(s1 - s0);
+        cpu::gemm_batched<T>(sa, sb, c, T(1), T(0));
+      }
+    });
+  }
+  const char* name() const override { return "SegmentedMM"; }
+  bool is_equivalent(const Primitive& other) const override {
+    return dynamic_cast<const SegmentedMM*>(&other) != nullptr;
   }
 };
 
