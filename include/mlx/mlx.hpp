@@ -31,3 +31,4 @@
 #include "mlx/random/random.hpp"
 #include "mlx/linalg/linalg.hpp"
 #include "mlx/fft/fft.hpp"
+#include "mlx/autodiff/autodiff.hpp"

@@ -275,24 +275,30 @@ struct ErfInv {
   static constexpr bool supports = is_real_float_v<T>;
   template <class X>
   X operator()(const X& y) const {
-    using std::abs;
-    using std::copysign;
-    const X a = abs(y);
-    const X inner = simd::select(a < X(1), a, X(0));  // keeps the iteration finite
-    X t = detail::erfinv_initial(inner);
-    if constexpr (std::is_same_v<elem_t<X>, double>) {
-      const auto central = inner < X(0.5);
-      for (int i = 0; i < 3; ++i)
-        t = simd::select(central, detail::erfinv_halley(t, inner),
-                         detail::erfinv_log_newton(t, inner));
-      t = detail::erfinv_halley(t, inner);
+    // Number types with their own erfinv (autodiff's dual numbers, reached from this jvp
+    // when duals nest): argument-dependent lookup finds it. Float types take the body.
+    if constexpr (!std::is_floating_point_v<elem_t<X>>) {
+      return erfinv(y);
     } else {
-      t = detail::erfinv_halley_in_double(t, inner);
+      using std::abs;
+      using std::copysign;
+      const X a = abs(y);
+      const X inner = simd::select(a < X(1), a, X(0));  // keeps the iteration finite
+      X t = detail::erfinv_initial(inner);
+      if constexpr (std::is_same_v<elem_t<X>, double>) {
+        const auto central = inner < X(0.5);
+        for (int i = 0; i < 3; ++i)
+          t = simd::select(central, detail::erfinv_halley(t, inner),
+                           detail::erfinv_log_newton(t, inner));
+        t = detail::erfinv_halley(t, inner);
+      } else {
+        t = detail::erfinv_halley_in_double(t, inner);
+      }
+      using T = elem_t<X>;
+      t = simd::select(a == X(1), X(std::numeric_limits<T>::infinity()), t);
+      t = simd::select(mask_or(a > X(1), nan_mask(a)), X(std::numeric_limits<T>::quiet_NaN()), t);
+      return copysign(t, y);
     }
-    using T = elem_t<X>;
-    t = simd::select(a == X(1), X(std::numeric_limits<T>::infinity()), t);
-    t = simd::select(mask_or(a > X(1), nan_mask(a)), X(std::numeric_limits<T>::quiet_NaN()), t);
-    return copysign(t, y);
   }
   template <class X, class G>
   static auto jvp(const X& x, const G& dx) {
