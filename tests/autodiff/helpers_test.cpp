@@ -7,7 +7,7 @@
 #include <cmath>
 #include <vector>
 
-#include "error_message.hpp"
+#include "../error_message.hpp"
 #include "mlx/autodiff/autodiff.hpp"
 
 namespace {

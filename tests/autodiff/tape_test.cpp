@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "error_message.hpp"
+#include "../error_message.hpp"
 #include "mlx/autodiff/autodiff.hpp"
 
 namespace {
