@@ -9,8 +9,8 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
-#include <functional>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #if defined(__linux__)
@@ -38,21 +38,12 @@ class ThreadPool {
       for (int64_t t = 0; t < ntasks; ++t) fn(t);
       return;
     }
-    std::function<void(int64_t)> f = std::ref(fn);
-    ntasks_.store(ntasks, std::memory_order_relaxed);
-    next_.store(0, std::memory_order_relaxed);
-    done_.store(0, std::memory_order_relaxed);
-    job_.store(&f, std::memory_order_release);
-    generation_.fetch_add(1, std::memory_order_release);
-    generation_.notify_all();
-    in_pool_ = true;
-    work();
-    in_pool_ = false;
-    // Wait for every task, then for every worker to leave work(): after that no thread
-    // can touch this job, and the next run may reuse the counters.
-    while (done_.load(std::memory_order_acquire) != ntasks) std::this_thread::yield();
-    job_.store(nullptr, std::memory_order_release);
-    while (active_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
+    // A pointer and a trampoline instead of std::function: every kernel's lambda passes
+    // through here, and std::function's machinery per lambda type was a large share of
+    // the library's compile time (docs/compile-time.md).
+    using Fn = std::remove_reference_t<F>;
+    void* ctx = const_cast<void*>(static_cast<const void*>(&fn));
+    run_job(ntasks, Job{ctx, [](void* c, int64_t t) { (*static_cast<Fn*>(c))(t); }});
   }
 
   ~ThreadPool() {
@@ -82,6 +73,29 @@ class ThreadPool {
 #endif
   }
 
+  /// The type-erased task: call(ctx, task).
+  struct Job {
+    void* ctx;
+    void (*call)(void*, int64_t);
+  };
+
+  void run_job(int64_t ntasks, Job job) {
+    ntasks_.store(ntasks, std::memory_order_relaxed);
+    next_.store(0, std::memory_order_relaxed);
+    done_.store(0, std::memory_order_relaxed);
+    job_.store(&job, std::memory_order_release);
+    generation_.fetch_add(1, std::memory_order_release);
+    generation_.notify_all();
+    in_pool_ = true;
+    work();
+    in_pool_ = false;
+    // Wait for every task, then for every worker to leave work(): after that no thread
+    // can touch this job, and the next run may reuse the counters.
+    while (done_.load(std::memory_order_acquire) != ntasks) std::this_thread::yield();
+    job_.store(nullptr, std::memory_order_release);
+    while (active_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
+  }
+
   void work() {
     auto* job = job_.load(std::memory_order_acquire);
     if (!job) return;
@@ -89,7 +103,7 @@ class ThreadPool {
     for (;;) {
       int64_t t = next_.fetch_add(1, std::memory_order_relaxed);
       if (t >= n) break;
-      (*job)(t);
+      job->call(job->ctx, t);
       done_.fetch_add(1, std::memory_order_acq_rel);
     }
   }
@@ -120,7 +134,7 @@ class ThreadPool {
   }
 
   std::vector<std::thread> workers_;
-  std::atomic<std::function<void(int64_t)>*> job_{nullptr};
+  std::atomic<Job*> job_{nullptr};
   std::atomic<int64_t> ntasks_{0};
   std::atomic<int> active_{0};
   std::atomic<int64_t> next_{0};
