@@ -180,3 +180,57 @@ TEST_F(MemoryTest, UnevaluatedGraphReleasesInputsWhenDropped) {
 }
 
 }  // namespace
+
+// A primitive with two outputs (both copies of its input), to test that the outputs of an
+// unevaluated multi-output node, which reference each other, are freed with their inputs.
+class TwoCopies : public mx::Primitive {
+ public:
+  using Primitive::Primitive;
+  void eval_cpu(const std::vector<mx::array>& in, std::vector<mx::array>& out) override {
+    for (auto& o : out) {
+      o.set_data(mx::allocator::malloc(o.nbytes()));
+      std::copy_n(in[0].data<float>(), in[0].size(), o.data<float>());
+    }
+  }
+  const char* name() const override { return "TwoCopies"; }
+};
+
+std::vector<mx::array> two_copies(const mx::array& x) {
+  return mx::array::make_arrays({x.shape(), x.shape()}, {x.dtype(), x.dtype()},
+                                std::make_shared<TwoCopies>(mx::default_stream(mx::Device::cpu)),
+                                {x});
+}
+
+TEST_F(MemoryTest, UnevaluatedMultiOutputNodesAreFreed) {
+  const size_t before = mx::get_active_memory();
+  {
+    auto outs = two_copies(evaluated_ones());  // the node holds the only handle of its input
+    EXPECT_EQ(mx::get_active_memory(), before + kBytes);
+  }
+  EXPECT_EQ(mx::get_active_memory(), before) << "dropping both outputs";
+  {
+    auto outs = two_copies(evaluated_ones());
+    mx::array second = outs[1];
+    outs.clear();
+    EXPECT_EQ(mx::get_active_memory(), before + kBytes) << "one output is still held";
+    second = mx::array();  // the last handle goes by assignment
+    EXPECT_EQ(mx::get_active_memory(), before);
+  }
+  {
+    // An output read by another unevaluated node: freed when that node goes.
+    mx::array y = mx::array(two_copies(evaluated_ones())[1] * 2.0f);
+    EXPECT_EQ(mx::get_active_memory(), before + kBytes);
+  }
+  EXPECT_EQ(mx::get_active_memory(), before) << "through release_inputs";
+}
+
+TEST_F(MemoryTest, MultiOutputNodesEvaluateAndFree) {
+  const size_t before = mx::get_active_memory();
+  {
+    auto outs = two_copies(evaluated_ones());
+    mx::eval(outs[0]);
+    EXPECT_FLOAT_EQ(outs[1].data<float>()[7], 1.0f);  // the sibling was computed too
+    EXPECT_EQ(mx::get_active_memory(), before + 2 * kBytes) << "the input was released";
+  }
+  EXPECT_EQ(mx::get_active_memory(), before);
+}

@@ -35,6 +35,8 @@ concept expression = detail::is_expression<std::remove_cvref_t<E>>::value;
 namespace detail {
 struct ArrayDesc;
 void release_inputs(ArrayDesc& d);
+std::vector<std::shared_ptr<ArrayDesc>> cut_unreachable_siblings(
+    const std::shared_ptr<ArrayDesc>& held);
 
 template <class T>
 inline constexpr bool is_half_v = std::is_same_v<T, float16_t> || std::is_same_v<T, bfloat16_t>;
@@ -127,8 +129,20 @@ class array {
 
   array(const array&) = default;
   array(array&&) noexcept = default;
-  array& operator=(const array&) & = default;
-  array& operator=(array&&) & noexcept = default;
+  array& operator=(const array& other) & {
+    auto keep = other.desc_;  // (self-assignment: keeps the node alive across release())
+    release();
+    desc_ = std::move(keep);
+    return *this;
+  }
+  array& operator=(array&& other) & noexcept {
+    if (this != &other) {
+      release();
+      desc_ = std::move(other.desc_);
+    }
+    return *this;
+  }
+  ~array() { release(); }
   // Assigning to a temporary array is a bug (MLX deletes these too).
   array& operator=(const array&) && = delete;
   array& operator=(array&&) && = delete;
@@ -220,8 +234,14 @@ class array {
       if (d < 0) detail::fail(op, "Shape dimensions must be non-negative. Got shape ", shape, ".");
   }
 
+  /// Drops this handle. The outputs of a multi-output primitive hold each other; when this
+  /// is the last handle from outside, those links are cut so that the outputs are freed.
+  void release() noexcept;
+
   std::shared_ptr<detail::ArrayDesc> desc_;
   friend void detail::release_inputs(detail::ArrayDesc&);
+  friend std::vector<std::shared_ptr<detail::ArrayDesc>> detail::cut_unreachable_siblings(
+      const std::shared_ptr<detail::ArrayDesc>&);
   friend struct detail::ArrayDesc;
 };
 
@@ -277,13 +297,38 @@ inline void release_inputs(ArrayDesc& d) {
   while (!pending.empty()) {
     auto cur = std::move(pending.back());
     pending.pop_back();
+    if (cur.use_count() != 1 && !cur->siblings.empty())
+      for (auto& sibling : cut_unreachable_siblings(cur)) pending.push_back(std::move(sibling));
     if (cur.use_count() != 1) continue;  // someone else still holds it: just drop ours
     for (auto& in : cur->inputs)
       if (in.desc_) pending.push_back(std::move(in.desc_));
     cur->inputs.clear();
     // cur's siblings point back at nodes that hold cur; dropping them breaks the cycle.
+    // (Moved out first: dropping a handle can cut other lists, never one being cleared.)
+    std::vector<array> links = std::move(cur->siblings);
     cur->siblings.clear();
   }
+}
+
+/// The outputs of one primitive reference each other (siblings). When the only references
+/// left to all of them are those links plus `held` (the one about to be dropped), nothing
+/// can reach them any more: the links are cut, and the siblings' descriptors are returned
+/// for the caller to drop (release_inputs queues them, so freeing stays iterative).
+inline std::vector<std::shared_ptr<ArrayDesc>> cut_unreachable_siblings(
+    const std::shared_ptr<ArrayDesc>& held) {
+  auto& siblings = held->siblings;
+  const long n = static_cast<long>(siblings.size());
+  if (n == 0 || held.use_count() != n + 1) return {};
+  for (auto& s : siblings)
+    if (!s.desc_ || s.desc_.use_count() != n) return {};
+  for (auto& s : siblings) {
+    for (auto& link : s.desc_->siblings) link.desc_.reset();
+    s.desc_->siblings.clear();
+  }
+  std::vector<std::shared_ptr<ArrayDesc>> out;
+  for (auto& s : siblings) out.push_back(std::move(s.desc_));
+  siblings.clear();
+  return out;
 }
 
 /// Copies n elements of type From into a buffer of dtype `dt`.
@@ -442,14 +487,26 @@ inline void array::clear_data() {
   desc_->data_size = 0;
 }
 
+inline void array::release() noexcept {
+  if (desc_ && !desc_->siblings.empty()) {
+    auto dead = detail::cut_unreachable_siblings(desc_);
+    (void)dead;  // freed here, after the links are gone
+  }
+  desc_.reset();
+}
+
 inline void array::detach() {
   // Siblings hold each other: each one's list must be cleared too, or the outputs of a
-  // multi-output primitive keep each other alive forever.
+  // multi-output primitive keep each other alive forever. The handles are moved out and
+  // dropped last, when every list is empty (dropping one runs release(), which reads them).
+  std::vector<array> links;
   for (auto& s : desc_->siblings) {
     s.desc_->primitive = nullptr;
     s.desc_->inputs.clear();
+    for (auto& link : s.desc_->siblings) links.push_back(std::move(link));
     s.desc_->siblings.clear();
   }
+  for (auto& s : desc_->siblings) links.push_back(std::move(s));
   desc_->siblings.clear();
   desc_->primitive = nullptr;
   desc_->inputs.clear();
@@ -497,6 +554,6 @@ Dtype result_type(const Arrays&... arrays) {
 
 }  // namespace mlx::core
 
-// The evaluation entry points that item(), data() and eval() rely on.
+// The evaluation entry points that item(), data() and eval() rely on (primitive.hpp
+// includes eval.hpp once Primitive is complete, whichever of the three is included first).
 #include "mlx/core/primitive.hpp"
-#include "mlx/transforms/eval.hpp"
