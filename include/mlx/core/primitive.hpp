@@ -84,3 +84,7 @@ inline array::array(Shape shape, Dtype dtype, std::shared_ptr<Primitive> primiti
 }
 
 }  // namespace mlx::core
+
+// eval() needs the complete Primitive: included here rather than from array.hpp, so that
+// including this header first works too (array.hpp includes this one at its end).
+#include "mlx/transforms/eval.hpp"

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cmath>
+#include <optional>
 
 #include "mlx/backend/cpu/convert.hpp"
 #include "mlx/backend/cpu/thread_pool.hpp"

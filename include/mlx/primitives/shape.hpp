@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdlib>
+#include <optional>
 #include <vector>
 
 #include "mlx/backend/cpu/copy.hpp"
