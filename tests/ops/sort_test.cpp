@@ -191,8 +191,12 @@ TEST_P(SortDtype, PartitionAndTopK) {
       ASSERT_EQ(at_k, sorted[k]);
       for (int i = 0; i < 37; ++i) {
         const double x = row[static_cast<int>(pi[r * 37 + i])];
-        if (i < k) ASSERT_FALSE(ordered_less(at_k, x));
-        if (i > k) ASSERT_FALSE(ordered_less(x, at_k));
+        if (i < k) {
+          ASSERT_FALSE(ordered_less(at_k, x));
+        }
+        if (i > k) {
+          ASSERT_FALSE(ordered_less(x, at_k));
+        }
       }
     }
   }
