@@ -17,6 +17,7 @@ packages=(
   dataset-fashion-mnist
   # benchmark peers
   libeigen3-dev xtensor-dev python3-numpy python3-torch
+  libadolc-dev  # ADOL-C: the scalar autodiff benchmark's peer (issue 4)
 )
 
 missing=()
