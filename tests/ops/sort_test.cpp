@@ -177,8 +177,12 @@ TEST_P(SortDtype, PartitionAndTopK) {
       const double* pr = p.data() + r * 37;
       ASSERT_EQ(pr[k], sorted[k]) << dt << " kth " << kth;
       for (int i = 0; i < 37; ++i) {
-        if (i < k) ASSERT_FALSE(ordered_less(pr[k], pr[i])) << dt << " kth " << kth << " i " << i;
-        if (i > k) ASSERT_FALSE(ordered_less(pr[i], pr[k])) << dt << " kth " << kth << " i " << i;
+        if (i < k) {
+          ASSERT_FALSE(ordered_less(pr[k], pr[i])) << dt << " kth " << kth << " i " << i;
+        }
+        if (i > k) {
+          ASSERT_FALSE(ordered_less(pr[i], pr[k])) << dt << " kth " << kth << " i " << i;
+        }
       }
       std::vector<double> ps(pr, pr + 37);
       std::stable_sort(ps.begin(), ps.end(), ordered_less);
