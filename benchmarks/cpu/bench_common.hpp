@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // What every CPU benchmark program shares: a reporter that records median times per run
 // name (for the ratio tables printed after the runs), time formatting, the load average,
-// and a main() that sets the default flags.
+// a main() that sets the default flags, and the inputs (cached random floats, evaluated
+// arrays made from them, the warm-up-then-time loop).
 #pragma once
 
 #include <benchmark/benchmark.h>
@@ -11,11 +12,50 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <cstdint>
 #include <optional>
+#include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include <xsimd/xsimd.hpp>
+
+#include "mlx/core/array.hpp"
+
 namespace bench {
+
+template <class T>
+using aligned_vector = std::vector<T, xsimd::aligned_allocator<T, 64>>;
+
+/// n pseudo-random floats in [-1, 1), made once per (n, seed) and kept (benchmarks copy
+/// them outside their timed loops).
+inline const aligned_vector<float>& random_floats(int64_t n, uint32_t seed) {
+  static std::map<std::pair<int64_t, uint32_t>, aligned_vector<float>> made;
+  auto& v = made[{n, seed}];
+  if (v.empty()) {
+    std::mt19937 gen(seed);
+    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+    v.resize(static_cast<size_t>(n));
+    for (auto& x : v) x = dist(gen);
+  }
+  return v;
+}
+
+/// An evaluated float32 array of `shape` holding v.
+template <class Vec>
+mlx::core::array to_array(const Vec& v, mlx::core::Shape shape) {
+  mlx::core::array x(v.begin(), shape);
+  x.eval();
+  return x;
+}
+
+/// Runs `once` untimed (warm-up: caches, allocator), then once per iteration.
+template <class F>
+void run_loop(benchmark::State& st, F&& once) {
+  once();
+  for (auto _ : st) once();
+}
 
 class Recorder : public benchmark::ConsoleReporter {
  public:

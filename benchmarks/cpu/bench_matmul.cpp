@@ -41,42 +41,19 @@ namespace mx = mlx::core;
 
 namespace {
 
+using bench::aligned_vector;
+using bench::random_floats;
+using bench::run_loop;
+using bench::to_array;
+
 using bench::Recorder;
 using bench::fmt_time;
-
-template <class T>
-using aligned_vector = std::vector<T, xsimd::aligned_allocator<T, 64>>;
 
 const std::vector<int> kSizes = {256, 512, 1024, 2048, 4096};
 const std::vector<int> kKernelSizes = {8, 16, 24, 32, 48, 64, 96, 128};
 constexpr int kBatch = 1000, kSmall = 16;
 /// (batch, n) of the batched products; the first is the one compared with Eigen.
 const std::vector<std::pair<int, int>> kBatched = {{kBatch, kSmall}, {1000, 8}, {200, 32}, {50, 64}, {8, 128}};
-
-/// n pseudo-random values in [-1, 1) (made once per (n, seed) and kept).
-const aligned_vector<float>& random_floats(int64_t n, uint32_t seed) {
-  static std::map<std::pair<int64_t, uint32_t>, aligned_vector<float>> made;
-  auto& v = made[{n, seed}];
-  if (v.empty()) {
-    std::mt19937 gen(seed);
-    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-    v.resize(static_cast<size_t>(n));
-    for (auto& x : v) x = dist(gen);
-  }
-  return v;
-}
-
-mx::array to_array(const aligned_vector<float>& v, mx::Shape shape) {
-  mx::array x(v.begin(), shape);
-  x.eval();
-  return x;
-}
-
-template <class F>
-void run_loop(benchmark::State& st, F&& once) {
-  once();
-  for (auto _ : st) once();
-}
 
 benchmark::internal::Benchmark* reg(const std::string& name,
                                     std::function<void(benchmark::State&)> fn) {

@@ -46,35 +46,15 @@ namespace {
 
 using bench::Recorder;
 using bench::fmt_time;
+using bench::aligned_vector;
+using bench::random_floats;
+using bench::to_array;
 
 // ---------------------------------------------------------------------------------------
 // Inputs
 
 constexpr int64_t kN = 10000000;  // 1e7 (40 MB per float32 array: far beyond the 32 MiB L3)
 constexpr int64_t kRows = 4096, kCols = 4096;
-
-template <class T>
-using aligned_vector = std::vector<T, xsimd::aligned_allocator<T, 64>>;
-
-/// n pseudo-random values in [-1, 1) (made once per (n, seed) and kept: each benchmark
-/// copies them into its own containers outside the timed loop).
-const aligned_vector<float>& random_floats(int64_t n, uint32_t seed) {
-  static std::map<std::pair<int64_t, uint32_t>, aligned_vector<float>> made;
-  auto& v = made[{n, seed}];
-  if (v.empty()) {
-    std::mt19937 gen(seed);
-    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-    v.resize(static_cast<size_t>(n));
-    for (auto& x : v) x = dist(gen);
-  }
-  return v;
-}
-
-mx::array to_array(const aligned_vector<float>& v, mx::Shape shape) {
-  mx::array x(v.begin(), shape);
-  x.eval();
-  return x;
-}
 
 // ---------------------------------------------------------------------------------------
 // Hand-written xsimd reductions on the library's pool (2 threads on this machine).

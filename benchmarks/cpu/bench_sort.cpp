@@ -29,6 +29,10 @@ namespace mx = mlx::core;
 
 namespace {
 
+using bench::random_floats;
+using bench::run_loop;
+using bench::to_array;
+
 using bench::fmt_time;
 using bench::Recorder;
 
@@ -36,31 +40,6 @@ constexpr int64_t kN = 10000000;  // 1e7 float32: 40 MB, beyond the 32 MiB L3
 constexpr int64_t kRows = 1000, kCols = 10000;
 constexpr int64_t kMatR = 4096, kMatC = 2048;
 constexpr int kTopK = 100;
-
-/// n pseudo-random floats in [-1, 1) (made once per (n, seed)).
-const std::vector<float>& random_floats(int64_t n, uint32_t seed) {
-  static std::map<std::pair<int64_t, uint32_t>, std::vector<float>> made;
-  auto& v = made[{n, seed}];
-  if (v.empty()) {
-    std::mt19937 gen(seed);
-    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-    v.resize(static_cast<size_t>(n));
-    for (auto& x : v) x = dist(gen);
-  }
-  return v;
-}
-
-mx::array to_array(const std::vector<float>& v, mx::Shape shape) {
-  mx::array x(v.begin(), shape);
-  x.eval();
-  return x;
-}
-
-template <class F>
-void run_loop(benchmark::State& st, F&& once) {
-  once();
-  for (auto _ : st) once();
-}
 
 void reg(const std::string& name, std::function<void(benchmark::State&)> fn) {
   benchmark::RegisterBenchmark(name.c_str(), [fn](benchmark::State& st) { fn(st); })
@@ -86,9 +65,9 @@ void register_all() {
   });
   reg("BM_Sort/" + n + "/peer:std_sort", [=](benchmark::State& st) {
     const auto& v = random_floats(kN, 1);
-    std::vector<float> c;
+    std::vector<float> c(v.size());
     run_loop(st, [&] {
-      c = v;
+      std::copy(v.begin(), v.end(), c.begin());
       std::sort(c.begin(), c.end());
       benchmark::DoNotOptimize(c.data());
       benchmark::ClobberMemory();
@@ -114,9 +93,9 @@ void register_all() {
   });
   reg("BM_TopK/" + n + "/peer:std_nth_element", [=](benchmark::State& st) {
     const auto& v = random_floats(kN, 1);
-    std::vector<float> c;
+    std::vector<float> c(v.size());
     run_loop(st, [&] {
-      c = v;
+      std::copy(v.begin(), v.end(), c.begin());
       std::nth_element(c.begin(), c.end() - kTopK, c.end());
       std::sort(c.end() - kTopK, c.end());
       benchmark::DoNotOptimize(c.data());
@@ -131,9 +110,9 @@ void register_all() {
   });
   reg("BM_SortRows/" + rows + "/peer:std_sort", [=](benchmark::State& st) {
     const auto& v = random_floats(kRows * kCols, 2);
-    std::vector<float> c;
+    std::vector<float> c(v.size());
     run_loop(st, [&] {
-      c = v;
+      std::copy(v.begin(), v.end(), c.begin());
       for (int64_t r = 0; r < kRows; ++r) std::sort(c.begin() + r * kCols, c.begin() + (r + 1) * kCols);
       benchmark::DoNotOptimize(c.data());
       benchmark::ClobberMemory();
