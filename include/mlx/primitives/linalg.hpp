@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <complex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mlx/backend/cpu/lapack.hpp"
@@ -43,6 +44,33 @@ inline Shape leading(const Shape& s, int drop) {
   detail::fail<std::runtime_error>(op, what, " (LAPACK ", routine, " info ", f.info, ").");
 }
 
+/// Copies each n×n matrix of a batched `a` (any strides) into its slot of `out`, allocated
+/// here, and runs `factor(m, n)` on the copy in place (m: a T* for T the dtype's type);
+/// returns the first nonzero info code (to pass to lapack_failure) and the batch size.
+template <class Factor>
+std::pair<lp::Failure, int64_t> for_each_square_in_place(const array& a, array& out,
+                                                          const char* op, Factor&& factor) {
+  out.set_data(allocator::malloc(out.nbytes()));
+  const int n = a.shape(-1);
+  const Shape batch = leading(a.shape(), 2);
+  const int64_t nb = shape_size(batch);
+  if (out.size() == 0) return {lp::Failure{}, nb};
+  lp::Failure fail{};
+  dispatch_lapack<false>(a.dtype(), op, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const auto off = lp::batch_offsets(a, batch);
+    const T* src = a.data<T>();
+    T* dst = out.data<T>();
+    const int64_t rs = a.strides(-2), cs = a.strides(-1);
+    fail = lp::for_each_matrix(nb, n, n, [&](int64_t b) -> int64_t {
+      T* m = dst + b * n * n;
+      lp::gather(src + off(b), rs, cs, n, n, m, false);
+      return factor(m, n);
+    }, /*parallel=*/false);
+  });
+  return {fail, nb};
+}
+
 }  // namespace linalg_detail
 
 /// inv (general: getrf + getri) and tri_inv (trtri, other triangle zeroed). A row-major
@@ -57,36 +85,22 @@ class Inverse : public UnaryPrimitive {
     const char* op = tri_ ? "linalg::tri_inv" : "linalg::inv";
     namespace lp = cpu::lapack;
     lp::require(op);
-    const array& a = inputs[0];
-    out.set_data(allocator::malloc(out.nbytes()));
-    const int n = a.shape(-1);
-    if (out.size() == 0) return;
-    const Shape batch = linalg_detail::leading(a.shape(), 2);
-    const int64_t nb = shape_size(batch);
-    linalg_detail::dispatch_lapack<false>(a.dtype(), op, [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      const auto off = lp::batch_offsets(a, batch);
-      const T* src = a.data<T>();
-      T* dst = out.data<T>();
-      const int64_t rs = a.strides(-2), cs = a.strides(-1);
-      auto fail = lp::for_each_matrix(nb, n, n, [&](int64_t b) -> int64_t {
-        T* m = dst + b * n * n;
-        lp::gather(src + off(b), rs, cs, n, n, m, false);
-        if (tri_) {
-          // Row-major upper is column-major lower.
-          auto info = lp::trtri(upper_ ? 'L' : 'U', n, m, n);
-          if (info == 0) lp::zero_triangle(m, n, upper_);
-          return info;
-        }
-        std::vector<lp::lint> ipiv(n);
-        auto info = lp::getrf(n, n, m, n, ipiv.data());
-        if (info != 0) return info;
-        return lp::getri(n, m, n, ipiv.data());
-      }, /*parallel=*/false);
-      if (fail)
-        linalg_detail::lapack_failure(op, "The matrix is singular", tri_ ? "trtri" : "getrf",
-                                      fail, nb);
-    });
+    auto [fail, nb] = linalg_detail::for_each_square_in_place(
+        inputs[0], out, op, [&](auto* m, int n) -> int64_t {
+          if (tri_) {
+            // Row-major upper is column-major lower.
+            auto info = lp::trtri(upper_ ? 'L' : 'U', n, m, n);
+            if (info == 0) lp::zero_triangle(m, n, upper_);
+            return info;
+          }
+          std::vector<lp::lint> ipiv(n);
+          auto info = lp::getrf(n, n, m, n, ipiv.data());
+          if (info != 0) return info;
+          return lp::getri(n, m, n, ipiv.data());
+        });
+    if (fail)
+      linalg_detail::lapack_failure(op, "The matrix is singular", tri_ ? "trtri" : "getrf", fail,
+                                    nb);
   }
   const char* name() const override { return "Inverse"; }
 
@@ -107,44 +121,30 @@ class Cholesky : public UnaryPrimitive {
     const char* op = inverse_ ? "linalg::cholesky_inv" : "linalg::cholesky";
     namespace lp = cpu::lapack;
     lp::require(op);
-    const array& a = inputs[0];
-    out.set_data(allocator::malloc(out.nbytes()));
-    const int n = a.shape(-1);
-    if (out.size() == 0) return;
-    const Shape batch = linalg_detail::leading(a.shape(), 2);
-    const int64_t nb = shape_size(batch);
     const char uplo = upper_ ? 'L' : 'U';
-    linalg_detail::dispatch_lapack<false>(a.dtype(), op, [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      const auto off = lp::batch_offsets(a, batch);
-      const T* src = a.data<T>();
-      T* dst = out.data<T>();
-      const int64_t rs = a.strides(-2), cs = a.strides(-1);
-      auto fail = lp::for_each_matrix(nb, n, n, [&](int64_t b) -> int64_t {
-        T* m = dst + b * n * n;
-        lp::gather(src + off(b), rs, cs, n, n, m, false);
-        auto info = inverse_ ? lp::potri(uplo, n, m, n) : lp::potrf(uplo, n, m, n);
-        if (info != 0) return info;
-        if (!inverse_) {
-          lp::zero_triangle(m, n, upper_);
-        } else {
-          // potri fills one triangle of the symmetric inverse: mirror it.
-          for (int i = 0; i < n; ++i)
-            for (int j = 0; j < i; ++j) {
-              T& lo = m[static_cast<int64_t>(i) * n + j];
-              T& hi = m[static_cast<int64_t>(j) * n + i];
-              if (upper_) lo = hi; else hi = lo;
-            }
-        }
-        return 0;
-      }, /*parallel=*/false);
-      if (fail) {
-        if (inverse_)
-          linalg_detail::lapack_failure(op, "The Cholesky factor is singular", "potri", fail, nb);
-        linalg_detail::lapack_failure(op, "The matrix is not positive definite", "potrf", fail,
-                                      nb);
-      }
-    });
+    auto [fail, nb] = linalg_detail::for_each_square_in_place(
+        inputs[0], out, op, [&](auto* m, int n) -> int64_t {
+          auto info = inverse_ ? lp::potri(uplo, n, m, n) : lp::potrf(uplo, n, m, n);
+          if (info != 0) return info;
+          if (!inverse_) {
+            lp::zero_triangle(m, n, upper_);
+          } else {
+            // potri fills one triangle of the symmetric inverse: mirror it.
+            for (int i = 0; i < n; ++i)
+              for (int j = 0; j < i; ++j) {
+                auto& lo = m[static_cast<int64_t>(i) * n + j];
+                auto& hi = m[static_cast<int64_t>(j) * n + i];
+                if (upper_) lo = hi; else hi = lo;
+              }
+          }
+          return 0;
+        });
+    if (fail) {
+      if (inverse_)
+        linalg_detail::lapack_failure(op, "The Cholesky factor is singular", "potri", fail, nb);
+      linalg_detail::lapack_failure(op, "The matrix is not positive definite", "potrf", fail,
+                                    nb);
+    }
   }
   const char* name() const override { return inverse_ ? "CholeskyInverse" : "Cholesky"; }
 
