@@ -32,3 +32,4 @@
 #include "mlx/linalg/linalg.hpp"
 #include "mlx/fft/fft.hpp"
 #include "mlx/autodiff/autodiff.hpp"
+#include "mlx/transforms/autodiff.hpp"

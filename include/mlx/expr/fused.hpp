@@ -8,6 +8,7 @@
 
 #include "mlx/backend/cpu/elementwise.hpp"
 #include "mlx/core/primitive.hpp"
+#include "mlx/expr/describe.hpp"
 #include "mlx/expr/expr.hpp"
 #include "mlx/expr/functors/arithmetic.hpp"
 
@@ -98,9 +99,9 @@ array expression_node(const E& e, Shape shape, Dtype dtype, Args&&... args) {
 }  // namespace detail
 
 template <class E>
-class Fused : public UnaryPrimitive {
+class Fused : public detail::ExpressionPrimitive {
  public:
-  Fused(Stream stream, E expr) : UnaryPrimitive(stream), expr_(std::move(expr)) {}
+  Fused(Stream stream, E expr) : ExpressionPrimitive(stream), expr_(std::move(expr)) {}
 
   void eval_cpu(const std::vector<array>& inputs, array& out) override {
     detail::dispatch_compute(expr_.compute_dtype(), [&](auto tag) {
@@ -115,6 +116,11 @@ class Fused : public UnaryPrimitive {
   }
 
   const char* name() const override { return "Fused"; }
+  bool describe(detail::ProgramDesc& p) const override {
+    int n = 0;
+    for (int s : slot_input_) n = std::max(n, s + 1);
+    return detail::describe_into(expr_, slot_input_.data(), n, p);
+  }
   void print(std::ostream& os) override {
     os << "Fused ";
     expr_.print(os);

@@ -31,6 +31,8 @@ class Gather : public UnaryPrimitive {
     }
   }
   const char* name() const override { return "Gather"; }
+  const std::vector<int>& axes() const { return axes_; }
+  const Shape& slice_sizes() const { return slice_sizes_; }
 
  private:
   std::string op_;

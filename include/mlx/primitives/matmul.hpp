@@ -109,6 +109,8 @@ class AddMM : public UnaryPrimitive {
     detail::matmul_eval(in[0], in[1], &in[2], alpha_, beta_, out);
   }
   const char* name() const override { return "AddMM"; }
+  float alpha() const { return alpha_; }
+  float beta() const { return beta_; }
   bool is_equivalent(const Primitive& other) const override {
     auto* o = dynamic_cast<const AddMM*>(&other);
     return o && o->alpha_ == alpha_ && o->beta_ == beta_;

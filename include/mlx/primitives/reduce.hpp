@@ -32,11 +32,30 @@ inline constexpr bool reduce_supports_v =
 
 /// Reduces expression E over `axes` (sorted, in E's shape) with operation R. R is a
 /// template parameter so that a translation unit instantiates only the reductions it uses.
+namespace detail {
+/// What the transforms need to know of a reduction: its operation, axes and expression.
+class ReducePrimitive : public ExpressionPrimitive {
+ public:
+  using ExpressionPrimitive::ExpressionPrimitive;
+  virtual cpu::ReduceType reduce_type() const = 0;
+  /// The reduced axes (sorted) of the expression's shape.
+  virtual const std::vector<int>& axes() const = 0;
+};
+}  // namespace detail
+
 template <class E, cpu::ReduceType R>
-class Reduce : public UnaryPrimitive {
+class Reduce : public detail::ReducePrimitive {
  public:
   Reduce(Stream s, E expr, std::vector<int> axes)
-      : UnaryPrimitive(s), expr_(std::move(expr)), axes_(std::move(axes)) {}
+      : ReducePrimitive(s), expr_(std::move(expr)), axes_(std::move(axes)) {}
+
+  cpu::ReduceType reduce_type() const override { return R; }
+  const std::vector<int>& axes() const override { return axes_; }
+  bool describe(detail::ProgramDesc& p) const override {
+    int n = 0;
+    for (int s : slot_input_) n = std::max(n, s + 1);
+    return detail::describe_into(expr_, slot_input_.data(), n, p);
+  }
 
   void eval_cpu(const std::vector<array>& inputs, array& out) override {
     out.set_data(allocator::malloc(out.nbytes()));

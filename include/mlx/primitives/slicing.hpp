@@ -82,6 +82,8 @@ class Slice : public UnaryPrimitive {
     detail::make_view(in, out, st, offset);
   }
   const char* name() const override { return "Slice"; }
+  const Shape& start() const { return start_; }
+  const Shape& steps() const { return steps_; }
 
  private:
   Shape start_, steps_;
@@ -136,6 +138,8 @@ class SliceUpdate : public UnaryPrimitive {
     detail::write_region(out, inputs[1], start_, steps_);
   }
   const char* name() const override { return "SliceUpdate"; }
+  const Shape& start() const { return start_; }
+  const Shape& steps() const { return steps_; }
 
  private:
   Shape start_, steps_;
@@ -158,6 +162,7 @@ class Concatenate : public UnaryPrimitive {
     }
   }
   const char* name() const override { return "Concatenate"; }
+  int axis() const { return axis_; }
 
  private:
   int axis_;

@@ -56,6 +56,13 @@ inline std::vector<array> topological_order(const std::vector<array>& outputs) {
   return order;
 }
 
+/// Non-zero while a transform (vjp, jvp, grad) traces a function: eval() then keeps every
+/// node's inputs, because the transform walks the graph afterwards.
+inline int& tracing_depth() {
+  static thread_local int depth = 0;
+  return depth;
+}
+
 inline void eval_node(array& node) {
   // Reuse one vector per thread for the outputs (the common node has one output).
   static thread_local std::vector<array> spare;
@@ -82,7 +89,8 @@ inline void eval(std::vector<array> outputs) {
   for (auto& node : order) {
     if (!node.is_available()) {
       detail::eval_node(node);
-      node.detach();  // release the inputs so that dead intermediates free their buffers
+      // Release the inputs so that dead intermediates free their buffers.
+      if (detail::tracing_depth() == 0) node.detach();
     }
     node = array();  // drop the handle now: the buffer lives only as long as a user needs it
   }

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <tuple>
+#include <type_traits>
+#include <utility>
 
 #include "mlx/expr/functors/arithmetic.hpp"
 #include "mlx/expr/functors/bitwise.hpp"
@@ -44,5 +46,32 @@ using binary_functors = std::tuple<
 /// Functors of three or more operands: where(c, x, y), nan_to_num(x, nan, posinf, neginf),
 /// isclose(a, b, rtol, atol, equal_nan).
 using nary_functors = std::tuple<Select, NanToNum, IsClose>;
+
+}  // namespace mlx::core::functors
+
+namespace mlx::core::functors {
+
+namespace detail {
+template <class F, class Tuple>
+struct index_in;
+template <class F, class... Fs>
+struct index_in<F, std::tuple<Fs...>> {
+  static constexpr int value = [] {
+    constexpr bool same[] = {std::is_same_v<F, Fs>...};
+    for (int i = 0; i < static_cast<int>(sizeof...(Fs)); ++i)
+      if (same[i]) return i;
+    return -1;
+  }();
+};
+}  // namespace detail
+
+/// Every functor in one list: a functor's index here is its runtime id (the instruction
+/// code of transforms/program.hpp's runtime-fused programs).
+using all_functors = decltype(std::tuple_cat(std::declval<unary_functors>(),
+                                             std::declval<binary_functors>(),
+                                             std::declval<nary_functors>()));
+
+template <class F>
+inline constexpr int functor_id_v = detail::index_in<F, all_functors>::value;
 
 }  // namespace mlx::core::functors
