@@ -32,3 +32,5 @@
 #include "mlx/linalg/linalg.hpp"
 #include "mlx/fft/fft.hpp"
 #include "mlx/autodiff/autodiff.hpp"
+#include "mlx/nn/nn.hpp"
+#include "mlx/optimizers/optimizers.hpp"

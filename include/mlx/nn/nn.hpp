@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: MIT
+// The mlx::nn umbrella (MLX's mlx.nn): Module, layers, activations, losses, init and
+// safetensors weights. docs/nn.md describes them. nn/value_and_grad.hpp is not included:
+// it needs mlx::core::value_and_grad (transforms/autodiff.hpp).
+#pragma once
+
+#include "mlx/nn/module.hpp"
+#include "mlx/nn/activations.hpp"
+#include "mlx/nn/losses.hpp"
+#include "mlx/nn/init.hpp"
+#include "mlx/nn/layers/activations.hpp"
+#include "mlx/nn/layers/containers.hpp"
+#include "mlx/nn/layers/linear.hpp"
