@@ -11,3 +11,4 @@
 #include "mlx/nn/layers/activations.hpp"
 #include "mlx/nn/layers/containers.hpp"
 #include "mlx/nn/layers/linear.hpp"
+#include "mlx/nn/save.hpp"
