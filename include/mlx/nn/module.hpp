@@ -287,11 +287,12 @@ inline std::string indent_tail(const std::string& s) {
 /// Python's repr of a bool, used in extra_repr ("True").
 inline const char* py_bool(bool b) { return b ? "True" : "False"; }
 /// A float as Python's str() prints it: shortest round-trip digits, "1e-05", "0.1", "1.0".
-inline std::string py_float(double v) {
+/// A float is printed with the fewest digits that give the float back (1e-5f -> "1e-05").
+inline std::string py_float(double v, bool as_float = false) {
   char buf[32];
   for (int prec = 1; prec <= 17; ++prec) {
     std::snprintf(buf, sizeof buf, "%.*g", prec, v);
-    if (std::strtod(buf, nullptr) == v) break;
+    if (as_float ? std::strtof(buf, nullptr) == static_cast<float>(v) : std::strtod(buf, nullptr) == v) break;
   }
   std::string s = buf;
   // Python writes exponents with at least two digits and floats with a ".0" when integral.
@@ -312,6 +313,7 @@ inline std::string py_float(double v) {
     s += ".0";
   return s;
 }
+inline std::string py_float(float v) { return py_float(static_cast<double>(v), true); }
 }  // namespace detail
 
 /// Prints like MLX's Module.__repr__: Name(extra) or, with children,

@@ -12,3 +12,8 @@
 #include "mlx/nn/layers/containers.hpp"
 #include "mlx/nn/layers/linear.hpp"
 #include "mlx/nn/save.hpp"
+#include "mlx/nn/layers/normalization.hpp"
+#include "mlx/nn/layers/dropout.hpp"
+#include "mlx/nn/layers/embedding.hpp"
+#include "mlx/nn/layers/conv.hpp"
+#include "mlx/nn/layers/pooling.hpp"
