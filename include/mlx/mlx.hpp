@@ -33,3 +33,5 @@
 #include "mlx/fft/fft.hpp"
 #include "mlx/autodiff/autodiff.hpp"
 #include "mlx/transforms/autodiff.hpp"
+#include "mlx/nn/nn.hpp"
+#include "mlx/optimizers/optimizers.hpp"

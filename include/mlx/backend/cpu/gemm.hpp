@@ -204,6 +204,7 @@ void naive_gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64_
 template <class T>
 void blas_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
                const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
+  ThreadPool::instance().park_workers();  // OpenBLAS brings its own threads
   const auto TA = ta ? CblasTrans : CblasNoTrans, TB = tb ? CblasTrans : CblasNoTrans;
   const auto m = static_cast<blasint>(M), n = static_cast<blasint>(N), k = static_cast<blasint>(K);
   const auto la = static_cast<blasint>(lda), lb = static_cast<blasint>(ldb),
@@ -238,6 +239,7 @@ template <class T>
 void blas_product(int64_t M, int64_t N, int64_t K, T alpha, const T* A, std::pair<bool, int64_t> la,
                   const T* B, std::pair<bool, int64_t> lb, T beta, T* C) {
   constexpr int64_t gemv_min_work = int64_t{1} << 20;
+  ThreadPool::instance().park_workers();  // OpenBLAS brings its own threads
   if (N == 1 && M * K >= gemv_min_work) {
     // C (M) = A x with x = B's column: B(k, 0) is at k * ld (NoTrans) or k (Trans).
     const int64_t incx = lb.first ? 1 : lb.second;

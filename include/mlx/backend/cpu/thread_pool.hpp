@@ -46,6 +46,11 @@ class ThreadPool {
     run_job(ntasks, Job{ctx, [](void* c, int64_t t) { (*static_cast<Fn*>(c))(t); }});
   }
 
+  /// Sends spinning workers to sleep now. Called before a library that runs its own threads
+  /// (OpenBLAS): a worker spinning for the next job would take a core from them. The next
+  /// run() wakes the workers as usual.
+  void park_workers() { park_.store(true, std::memory_order_relaxed); }
+
   ~ThreadPool() {
     stop_.store(true);
     generation_.fetch_add(1);
@@ -84,6 +89,7 @@ class ThreadPool {
     next_.store(0, std::memory_order_relaxed);
     done_.store(0, std::memory_order_relaxed);
     job_.store(&job, std::memory_order_release);
+    park_.store(false, std::memory_order_relaxed);
     generation_.fetch_add(1, std::memory_order_release);
     generation_.notify_all();
     in_pool_ = true;
@@ -115,7 +121,8 @@ class ThreadPool {
     for (;;) {
       // Spin ~50 µs for the next job before sleeping on the futex.
       uint64_t g = generation_.load(std::memory_order_acquire);
-      for (int spin = 0; g == seen && spin < 20000; ++spin) {
+      for (int spin = 0; g == seen && spin < 20000 && !park_.load(std::memory_order_relaxed);
+           ++spin) {
 #if defined(__x86_64__)
         __builtin_ia32_pause();
 #endif
@@ -137,6 +144,7 @@ class ThreadPool {
   std::atomic<Job*> job_{nullptr};
   std::atomic<int64_t> ntasks_{0};
   std::atomic<int> active_{0};
+  std::atomic<bool> park_{false};
   std::atomic<int64_t> next_{0};
   std::atomic<int64_t> done_{0};
   std::atomic<uint64_t> generation_{0};
