@@ -31,6 +31,7 @@ HEADERS = [
     ("linalg.h", "linalg.txt", "mlx::core::linalg"),
     ("fft.h", "fft.txt", "mlx::core::fft"),
     ("einsum.h", "einsum.txt", "mlx::core"),
+    ("transforms.h", "transforms.txt", "mlx::core"),
 ]
 
 # Why a name is left out, where that is a decision rather than work not done yet. Keys are

@@ -54,3 +54,12 @@ ours=()
 [ -f "$results/bench_nn.json" ] && ours=(--ours "$results/bench_nn.json")
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 benchmarks/cpu/torch_peer.py "${ours[@]}" \
   | tee "$results/torch_peer.txt"
+
+# PyTorch CPU: the MLP training steps beside bench_train.
+echo
+echo "######## train_torch_peer.py"
+ours=()
+[ -f "$results/bench_train.json" ] && ours=(--ours "$results/bench_train.json")
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=benchmarks/cpu /usr/bin/python3 \
+  benchmarks/cpu/train_torch_peer.py "${ours[@]}" \
+  | tee "$results/train_torch_peer.txt"

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-example=quickstart
+example=fashion_mnist
 scripts/setup.sh
 # Same configuration as scripts/test.sh, so the two share one build directory.
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMLXPP_BUILD_BENCHMARKS=OFF

@@ -33,5 +33,6 @@
 #include "mlx/fft/fft.hpp"
 #include "mlx/autodiff/autodiff.hpp"
 #include "mlx/transforms/autodiff.hpp"
+#include "mlx/transforms/custom.hpp"
 #include "mlx/nn/nn.hpp"
 #include "mlx/optimizers/optimizers.hpp"

@@ -135,6 +135,31 @@ TEST(Autodiff, MatmulAndSoftmax) {
   check_gradients("softmax axis 0", [](const V& x) { return mx::softmax(x[0], 0); }, {a});
 }
 
+TEST(Autodiff, ConvolutionAndAsStrided) {
+  mx::array x = sample({2, 5, 6, 3}, 22), w = sample({4, 3, 2, 3}, 23);
+  check_gradients("conv2d", [](const V& a) { return mx::conv2d(a[0], a[1]); }, {x, w});
+  check_gradients("conv2d stride 2 padding 1",
+                  [](const V& a) { return mx::conv2d(a[0], a[1], {2, 2}, {1, 1}); }, {x, w});
+  check_gradients("conv2d dilation 2",
+                  [](const V& a) { return mx::conv2d(a[0], a[1], {1, 1}, {0, 1}, {2, 1}); }, {x, w});
+  check_gradients("conv_general flip, asymmetric padding",
+                  [](const V& a) {
+                    return mx::conv_general(a[0], a[1], {1, 2}, {1, 0}, {0, 1}, {1, 1}, {1, 1}, 1, true);
+                  },
+                  {x, w});
+  mx::array x1 = sample({2, 7, 2}, 24), w1 = sample({3, 3, 2}, 25);
+  check_gradients("conv1d stride 3 (trailing input unused)",
+                  [](const V& a) { return mx::conv1d(a[0], a[1], 3); }, {x1, w1});
+  mx::array y = sample({3, 4}, 26);
+  check_gradients("as_strided overlapping windows",
+                  [](const V& a) { return mx::as_strided(a[0], {2, 2, 2}, {4, 1, 4}, 1); }, {y});
+  mx::array img = sample({1, 4, 4, 2}, 27);
+  check_gradients("max pool 2x2", [](const V& a) { return (*std::make_shared<mlx::nn::MaxPool2d>(2))(a[0]); },
+                  {img});
+  check_gradients("avg pool 2x2 stride 1",
+                  [](const V& a) { return (*std::make_shared<mlx::nn::AvgPool2d>(2, 1))(a[0]); }, {img});
+}
+
 TEST(Autodiff, MlpCrossEntropyMatchesFiniteDifferences) {
   mx::array X = sample({5, 4}, 13), W1 = sample({4, 6}, 14), b1 = sample({6}, 15);
   mx::array W2 = sample({6, 3}, 16);

@@ -37,6 +37,7 @@ class Convolution : public UnaryPrimitive {
     }
   }
   const char* name() const override { return "Convolution"; }
+  const cpu::ConvParams& params() const { return p_; }
 
  private:
   cpu::ConvParams p_;

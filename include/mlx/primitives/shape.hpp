@@ -174,6 +174,8 @@ class AsStrided : public UnaryPrimitive {
     detail::make_view(in, out, strides_, static_cast<int64_t>(offset_));
   }
   const char* name() const override { return "AsStrided"; }
+  const Strides& strides() const { return strides_; }
+  size_t offset() const { return offset_; }
 
  private:
   Strides strides_;

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "mlx/ops/conv.hpp"
 #include "mlx/ops/creation.hpp"
 #include "mlx/ops/elementwise.hpp"
 #include "mlx/ops/indexing.hpp"
@@ -22,6 +23,7 @@
 #include "mlx/ops/reduce.hpp"
 #include "mlx/ops/shape.hpp"
 #include "mlx/ops/slicing.hpp"
+#include "mlx/primitives/conv.hpp"
 #include "mlx/primitives/indexing.hpp"
 #include "mlx/primitives/matmul.hpp"
 #include "mlx/primitives/reduce.hpp"
@@ -232,6 +234,112 @@ std::vector<array> transpose_vjp(const array& node, const std::vector<array>& co
   return {transpose(cots[0], inverse)};
 }
 
+/// AsStrided reads its input in row-major order: the cotangent of output element i goes to
+/// flat input element offset + sum_d i_d * stride_d (windows may overlap: scatter_add).
+template <class = void>
+std::vector<array> as_strided_vjp(const array& node, const std::vector<array>& cots,
+                                  const std::vector<int>&) {
+  const auto& prim = static_cast<const AsStrided<>&>(node.primitive());
+  const array& x = node.inputs()[0];
+  const Dtype it = x.size() < (size_t{1} << 31) ? int32 : int64;
+  array idx = full(Shape{}, static_cast<int64_t>(prim.offset()), it);
+  const int nd = static_cast<int>(node.ndim());
+  for (int d = 0; d < nd; ++d) {
+    Shape sh(nd, 1);
+    sh[d] = node.shape()[d];
+    array r = arange(0.0, static_cast<double>(node.shape()[d]), 1.0, it);
+    idx = array(idx + reshape(array(r * array(prim.strides()[d], it)), sh));
+  }
+  const int m = static_cast<int>(node.size());
+  array flat = scatter_add(zeros({static_cast<int>(x.size())}, x.dtype()),
+                           {reshape(broadcast_to(idx, node.shape()), {m})},
+                           reshape(cots[0], {m, 1}), {0});
+  return {reshape(flat, x.shape())};
+}
+
+// ---- convolution (primitives/conv.hpp) ------------------------------------------------------
+
+/// Cotangents of a channels-last convolution (groups 1, no input dilation): the input's is
+/// the convolution of the stride-dilated cotangent with the kernel's channels swapped and
+/// flipped; the kernel's is the convolution of the input with the cotangent, with batch
+/// and channels exchanged.
+template <class = void>
+std::vector<array> conv_vjp(const array& node, const std::vector<array>& cots,
+                            const std::vector<int>& argnums) {
+  const auto& p = static_cast<const Convolution<>&>(node.primitive()).params();
+  const array& x = node.inputs()[0];
+  const array& w = node.inputs()[1];
+  const array& g = cots[0];
+  const int D = static_cast<int>(x.ndim()) - 2;
+  for (int d = 0; d < D; ++d)
+    if (p.input_dilation[d] != 1 || p.groups != 1)
+      fail("vjp", "Convolution gradients support groups = 1 without input dilation; got groups ",
+           p.groups, " and input dilation ", p.input_dilation, ".");
+  std::vector<int> swap(D + 2);  // (A, spatial..., B) -> (B, spatial..., A)
+  swap[0] = D + 1;
+  for (int d = 1; d <= D; ++d) swap[d] = d;
+  swap[D + 1] = 0;
+  std::vector<array> res;
+  for (int a : argnums) {
+    if (a == 0) {
+      std::vector<int> lo(D), hi(D), ones(D, 1);
+      for (int d = 0; d < D; ++d) {
+        const int k = (w.shape()[1 + d] - 1) * p.kernel_dilation[d] + 1;
+        lo[d] = k - 1 - p.pad_lo[d];
+        hi[d] = x.shape()[1 + d] - 1 - (g.shape()[1 + d] - 1) * p.stride[d] + p.pad_lo[d];
+        if (lo[d] < 0 || hi[d] < 0)
+          fail("vjp", "Convolution gradients need padding smaller than the kernel; got padding ",
+               p.pad_lo, " for a kernel of shape ", w.shape(), ".");
+      }
+      res.push_back(conv_general(g, transpose(w, swap), ones, lo, hi, p.kernel_dilation, p.stride, 1,
+                                 !p.flip));
+    } else {
+      array xt = transpose(x, swap);
+      std::vector<int> lo = p.pad_lo, hi(D), ones(D, 1);
+      for (int d = 0; d < D; ++d) {
+        const int n = x.shape()[1 + d];
+        hi[d] = (w.shape()[1 + d] - 1) * p.kernel_dilation[d] + (g.shape()[1 + d] - 1) * p.stride[d] +
+                1 - n - p.pad_lo[d];
+        if (hi[d] < 0) {  // trailing input the strides never reach
+          Shape start(D + 2, 0), stop = xt.shape();
+          stop[1 + d] = n + hi[d];
+          xt = slice(xt, start, stop);
+          hi[d] = 0;
+        }
+      }
+      array gw = transpose(conv_general(xt, transpose(g, swap), p.kernel_dilation, lo, hi, p.stride,
+                                        ones, 1, false),
+                           swap);
+      if (p.flip) {
+        Shape start(D + 2, 0), stop = gw.shape(), step(D + 2, 1);
+        for (int d = 1; d <= D; ++d) {
+          start[d] = gw.shape()[d] - 1;
+          stop[d] = -gw.shape()[d] - 1;
+          step[d] = -1;
+        }
+        gw = slice(gw, start, stop, step);
+      }
+      res.push_back(gw);
+    }
+  }
+  return res;
+}
+
+/// conv(tx, w) + conv(x, tw), through the node's own primitive.
+template <class = void>
+std::vector<array> conv_jvp(const array& node, const std::vector<array>& tangents) {
+  const auto& in = node.inputs();
+  array t;
+  for (int k = 0; k < 2; ++k) {
+    if (tangents[k].is_empty_handle()) continue;
+    std::vector<array> args = in;
+    args[k] = tangents[k].dtype() == node.dtype() ? tangents[k] : array(astype(tangents[k], node.dtype()));
+    array c(node.shape(), node.dtype(), node.primitive_ptr(), std::move(args));
+    t = t.is_empty_handle() ? c : array(t + c);
+  }
+  return {t};
+}
+
 // ---- slicing (primitives/slicing.hpp) ------------------------------------------------------
 
 template <class = void>
@@ -394,6 +502,8 @@ const std::unordered_map<std::type_index, PrimitiveRules>& primitive_rules() {
       {typeid(Contiguous<>), {&reshape_like_vjp<>, &linear_jvp<>}},
       {typeid(Broadcast<>), {&broadcast_vjp<>, &linear_jvp<>}},
       {typeid(Transpose<>), {&transpose_vjp<>, &linear_jvp<>}},
+      {typeid(AsStrided<>), {&as_strided_vjp<>, &linear_jvp<>}},
+      {typeid(Convolution<>), {&conv_vjp<>, &conv_jvp<>}},
       {typeid(Slice<>), {&slice_vjp<>, &linear_jvp<>}},
       {typeid(SliceUpdate<>), {&slice_update_vjp<>, &linear_jvp<>}},
       {typeid(Concatenate<>), {&concatenate_vjp<>, &linear_jvp<>}},

@@ -40,6 +40,23 @@ array pool(const char* who, const array& x, const std::vector<int>& kernel, cons
     array value = is_max ? array(-std::numeric_limits<float>::infinity(), x.dtype()) : array(0, x.dtype());
     xp = core::pad(x, axes, lo, lo, value);
   }
+  // Windows that tile the input exactly (kernel == stride, the common 2x2 pool): a reshape
+  // to (N, out0, k0, out1, k1, ..., C) and a reduction, whose gradient is a reshape too
+  // (the as_strided path below needs a scatter_add in the backward pass).
+  bool tiles = true;
+  for (int i = 0; i < d; ++i) tiles = tiles && kernel[i] == stride[i] && xp.shape()[i + 1] % kernel[i] == 0;
+  if (tiles) {
+    core::Shape split{xp.shape()[0]};
+    std::vector<int> red;
+    for (int i = 0; i < d; ++i) {
+      split.push_back(xp.shape()[i + 1] / kernel[i]);
+      split.push_back(kernel[i]);
+      red.push_back(2 + 2 * i);
+    }
+    split.push_back(xp.shape().back());
+    array tiled = core::reshape(xp, split);
+    return is_max ? core::max(tiled, red) : core::mean(tiled, red);
+  }
   xp = core::contiguous(xp);
   const core::Shape& s = xp.shape();
   // Row-major element strides of the padded input.
