@@ -33,7 +33,7 @@ namespace {
 
 struct Options {
   std::string model = "cnn";
-  int epochs = 2;
+  int epochs = 3;
   int batch_size = 128;
   float lr = 1e-3f;
   uint64_t seed = 0;

@@ -32,6 +32,7 @@ HEADERS = [
     ("fft.h", "fft.txt", "mlx::core::fft"),
     ("einsum.h", "einsum.txt", "mlx::core"),
     ("transforms.h", "transforms.txt", "mlx::core"),
+    ("compile.h", "compile.txt", "mlx::core"),
 ]
 
 # Why a name is left out, where that is a decision rather than work not done yet. Keys are

@@ -53,8 +53,8 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
-    for dims, name in [([784, 512, 10], "BM_MlpStep/784-512-10"),
-                       ([784, 512, 512, 10], "BM_MlpStep/784-512-512-10")]:
+    for dims, name in [([784, 512, 10], "BM_MlpStep/784-512-10/real_time"),
+                       ([784, 512, 512, 10], "BM_MlpStep/784-512-512-10/real_time")]:
         t = step_time(dims, args.repeat)
         label = "-".join(map(str, dims))
         line = f"MLP {label} step: torch {t * 1e3:.2f} ms"

@@ -34,5 +34,7 @@
 #include "mlx/autodiff/autodiff.hpp"
 #include "mlx/transforms/autodiff.hpp"
 #include "mlx/transforms/custom.hpp"
+#include "mlx/transforms/compile.hpp"
+#include "mlx/transforms/vmap.hpp"
 #include "mlx/nn/nn.hpp"
 #include "mlx/optimizers/optimizers.hpp"

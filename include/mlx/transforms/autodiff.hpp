@@ -37,6 +37,21 @@ array trace_input(const array& x) {
 
 using IdSet = std::unordered_set<std::uintptr_t>;
 
+/// node's outputs computed again by the same primitive from new inputs (same shapes and
+/// dtypes): what compile's replay and vmap's per-example path build.
+template <class = void>
+std::vector<array> rebuild_node(const array& node, std::vector<array> inputs) {
+  if (node.siblings().empty())
+    return {array(node.shape(), node.dtype(), node.primitive_ptr(), std::move(inputs))};
+  std::vector<Shape> shapes;
+  std::vector<Dtype> dtypes;
+  for (const auto& o : node.outputs()) {
+    shapes.push_back(o.shape());
+    dtypes.push_back(o.dtype());
+  }
+  return array::make_arrays(std::move(shapes), dtypes, node.primitive_ptr(), inputs);
+}
+
 /// The nodes `outputs` depend on, inputs before users, without walking past `stop` (the
 /// traced inputs) or leaves. The outputs of one primitive are placed next to each other.
 inline std::vector<array> trace_order(const std::vector<array>& outputs, const IdSet& stop) {

@@ -18,7 +18,13 @@ namespace mlx::nn {
 
 namespace detail {
 inline std::string py_pair(const std::pair<int, int>& p) {
-  return "(" + std::to_string(p.first) + ", " + std::to_string(p.second) + ")";
+  // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) on "(" + string.
+  std::string r = "(";
+  r += std::to_string(p.first);
+  r += ", ";
+  r += std::to_string(p.second);
+  r += ")";
+  return r;
 }
 inline void check_conv_channels(const char* who, int in, int out, int groups) {
   if (groups <= 0 || in % groups != 0 || out % groups != 0)
