@@ -68,7 +68,14 @@ TEST(Vmap, ReductionsAndShapeOps) {
 
 TEST(Vmap, PrimitivesWithoutABatchedRuleRunPerExample) {
   mx::array a = mx::random::normal({3, 4, 5}), w = mx::random::normal({5, 2});
-  expect_vmap_is_loop("matmul", [](const V& x) { return V{mx::matmul(x[0], x[1])}; }, {a, w}, {0, -1});
+  expect_vmap_is_loop("matmul (batched rule)", [](const V& x) { return V{mx::matmul(x[0], x[1])}; }, {a, w},
+                      {0, -1});
+  mx::array m = mx::random::normal({4, 5, 4, 2});  // examples (4, 4, 2) against a's (3, 4)
+  expect_vmap_is_loop("matmul both mapped, different ranks",
+                      [](const V& x) { return V{mx::matmul(x[0], x[1])}; }, {a, m}, {2, 1});
+  mx::array v = mx::random::normal({3, 5});
+  expect_vmap_is_loop("matrix @ vector (per example)", [](const V& x) { return V{mx::matmul(x[0], x[1])}; },
+                      {a, v}, {0, 0});
   expect_vmap_is_loop("softmax + sort", [](const V& x) { return V{mx::softmax(x[0], -1), mx::sort(x[0], 0)}; },
                       {a}, {1});
   mx::array idx({2, 0}, mx::int32);

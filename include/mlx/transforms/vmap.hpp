@@ -2,7 +2,7 @@
 // vmap (MLX's transforms.h): a function of single examples applied to a batch. The function
 // is traced once on one example's shapes; the traced graph is then rebuilt for the batch,
 // node by node, with the batch on axis 0 of every batched array. Elementwise nodes,
-// reductions and the shape ops have batched rules; any other primitive runs once per
+// reductions, the shape ops and matmul of matrices have batched rules; any other primitive runs once per
 // example and the results are stacked (correct for every primitive, at B nodes' cost).
 #pragma once
 
@@ -120,6 +120,23 @@ std::vector<Batched> vmap_node(const array& node, const std::vector<Batched>& in
       std::vector<int> perm{0};
       for (int a : t->axes()) perm.push_back(a + 1);
       return {{transpose(in[0].value, perm, s), true}};
+    }
+  }
+  // Matmul of (per example) matrices: the batch is one more broadcast batch dimension.
+  if (dynamic_cast<Matmul<>*>(&prim) && in.size() == 2) {
+    const auto& a = in[0];
+    const auto& c = in[1];
+    const int ra = static_cast<int>(a.value.ndim()) - (a.batched ? 1 : 0);
+    const int rc = static_cast<int>(c.value.ndim()) - (c.batched ? 1 : 0);
+    if (ra >= 2 && rc >= 2) {
+      const int rank = std::max(ra, rc);
+      auto lift = [&](const Batched& x, int r) {
+        if (!x.batched) return x.value;
+        Shape sh = x.value.shape();  // [B, s...] -> [B, 1.., s...] of rank `rank` + 1
+        sh.insert(sh.begin() + 1, rank - r, 1);
+        return reshape(x.value, sh, s);
+      };
+      return {{matmul(lift(a, ra), lift(c, rc), s), true}};
     }
   }
   // Everything else: once per example, stacked.
