@@ -39,7 +39,7 @@ TEST(Safetensors, RoundTripEveryDtype) {
                                    mx::int8,   mx::int16,  mx::int32,   mx::int64,   mx::float16,
                                    mx::bfloat16, mx::float32, mx::float64};
   for (size_t i = 0; i < dts.size(); ++i)
-    m.emplace("t" + std::to_string(i), mx::astype(mx::array({0.f, 1.f, 2.f, 3.f, 4.f, 5.f}, {2, 3}), dts[i]));
+    m.emplace(std::string("t").append(std::to_string(i)), mx::astype(mx::array({0.f, 1.f, 2.f, 3.f, 4.f, 5.f}, {2, 3}), dts[i]));
   m.emplace("view", mx::transpose(mx::array({1.f, 2.f, 3.f, 4.f, 5.f, 6.f}, {2, 3})));  // not row-contiguous
   m.emplace("scalar", mx::array(2.5f));
   m.emplace("empty", mx::zeros({0, 4}));

@@ -165,8 +165,9 @@ array logsumexp(A&& a, const std::vector<int>& axes, bool keepdims = false,
   auto ax = detail::normalize_axes("logsumexp", axes, static_cast<int>(x.ndim()));
   if (x.size() == 0) return array(log(sum(exp(x), ax, keepdims, s), s));
   array mk = max(x, ax, true, s);
-  // An infinite max would give inf - inf: shift by 0 there instead.
-  array shift = where(abs(mk) == array(INFINITY, dt), array(0.0f, dt), mk, s);
+  // An infinite max would give inf - inf: shift by 0 there instead. The shift cancels out
+  // of the value, so it carries no gradient (the backward pass skips the max).
+  array shift = stop_gradient(where(abs(mk) == array(INFINITY, dt), array(0.0f, dt), mk, s), s);
   array lse = log(sum(exp(x - shift), ax, true, s)) + shift;
   if (keepdims) return lse;
   return array(astype(sum(lse, ax, false, s), dt, s));  // drops the kept size-1 axes

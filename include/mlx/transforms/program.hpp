@@ -312,12 +312,18 @@ namespace sym {
 /// An optional Sym: a known-zero value is `none`.
 using Maybe = std::optional<Sym>;
 
+/// A rule's result; a known zero (ad::zero_t, or the constant 0 that stop_gradient and the
+/// piecewise-constant functions return) is `none`, so nothing is built from it.
 template <class R>
 Maybe to_maybe(const R& r) {
-  if constexpr (std::is_same_v<R, ad::zero_t>)
+  if constexpr (std::is_same_v<R, ad::zero_t>) {
     return std::nullopt;
-  else
-    return Sym(r);
+  } else {
+    Sym v(r);
+    const ProgramInstr& ins = current()->p.code[v.id];
+    if (ins.op == ProgramInstr::constant && ins.value == 0) return std::nullopt;
+    return v;
+  }
 }
 
 inline Maybe add(const Maybe& a, const Maybe& b) {
