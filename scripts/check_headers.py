@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """Checks that every public header compiles on its own (CTest `headers_self_contained`).
 
-For each include/mlx/**/*.hpp, a translation unit holding only `#include <that header>`
+For each include/mlx/**/*.hpp (and mlx/mlx.h), a translation unit holding only `#include <that header>`
 (twice, to check the include guard) is compiled with -fsyntax-only. A header that relies
 on something its includer happened to include first fails here, not in a user's build.
 Headers of optional backends are skipped when their dependency is not configured.
@@ -34,7 +34,8 @@ def main(argv):
             cxx = a
     include = os.path.join(ROOT, "include")
     headers = sorted(os.path.relpath(h, include)
-                     for h in glob.glob(os.path.join(include, "mlx/**/*.hpp"), recursive=True))
+                     for h in glob.glob(os.path.join(include, "mlx/**/*.hpp"), recursive=True)
+                     + glob.glob(os.path.join(include, "mlx/*.h")))
     headers = [h for h in headers
                if not any(h.startswith(p) and f"-D{d}" not in defines for p, d in OPTIONAL.items())]
     with tempfile.TemporaryDirectory() as tmp:
