@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // vmap equals a loop of the function over the mapped axis: elementwise with broadcasting,
-// reductions, shape ops, and primitives without a batched rule (matmul, softmax, sort,
-// take); in_axes / out_axes; nested vmap; vmap of grad; errors.
+// reductions, shape ops, matmul and softmax (batched rules), sort and take (per example);
+// in_axes / out_axes; nested vmap; vmap of grad; errors.
 #include <gtest/gtest.h>
 
 #include "../array_values.hpp"
@@ -66,7 +66,7 @@ TEST(Vmap, ReductionsAndShapeOps) {
   expect_vmap_is_loop("broadcast_to", [](const V& x) { return V{mx::broadcast_to(x[0], {2, 3, 5})}; }, {a}, {0});
 }
 
-TEST(Vmap, PrimitivesWithoutABatchedRuleRunPerExample) {
+TEST(Vmap, MatmulSoftmaxAndPerExamplePrimitives) {
   mx::array a = mx::random::normal({3, 4, 5}), w = mx::random::normal({5, 2});
   expect_vmap_is_loop("matmul (batched rule)", [](const V& x) { return V{mx::matmul(x[0], x[1])}; }, {a, w},
                       {0, -1});
@@ -76,7 +76,8 @@ TEST(Vmap, PrimitivesWithoutABatchedRuleRunPerExample) {
   mx::array v = mx::random::normal({3, 5});
   expect_vmap_is_loop("matrix @ vector (per example)", [](const V& x) { return V{mx::matmul(x[0], x[1])}; },
                       {a, v}, {0, 0});
-  expect_vmap_is_loop("softmax + sort", [](const V& x) { return V{mx::softmax(x[0], -1), mx::sort(x[0], 0)}; },
+  expect_vmap_is_loop("softmax (batched rule) + sort (per example)",
+                      [](const V& x) { return V{mx::softmax(x[0], -1), mx::sort(x[0], 0)}; },
                       {a}, {1});
   mx::array idx({2, 0}, mx::int32);
   expect_vmap_is_loop("take", [&](const V& x) { return V{mx::take(x[0], idx, 1)}; }, {a}, {0});

@@ -2,7 +2,7 @@
 // vmap (MLX's transforms.h): a function of single examples applied to a batch. The function
 // is traced once on one example's shapes; the traced graph is then rebuilt for the batch,
 // node by node, with the batch on axis 0 of every batched array. Elementwise nodes,
-// reductions, the shape ops and matmul of matrices have batched rules; any other primitive runs once per
+// reductions, the shape ops, softmax and matmul of matrices have batched rules; any other primitive runs once per
 // example and the results are stacked (correct for every primitive, at B nodes' cost).
 #pragma once
 
@@ -116,6 +116,8 @@ std::vector<Batched> vmap_node(const array& node, const std::vector<Batched>& in
       sh.insert(sh.begin() + 1, static_cast<int>(node.ndim()) - (static_cast<int>(sh.size()) - 1), 1);
       return {{broadcast_to(reshape(in[0].value, sh, s), out, s), true}};
     }
+    if (dynamic_cast<Softmax<>*>(&prim))  // over the last axis, row by row: batch-blind
+      return {{array(out, node.dtype(), node.primitive_ptr(), {in[0].value}), true}};
     if (auto* t = dynamic_cast<Transpose<>*>(&prim)) {
       std::vector<int> perm{0};
       for (int a : t->axes()) perm.push_back(a + 1);
