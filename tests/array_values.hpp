@@ -2,6 +2,9 @@
 // Test support: an array's elements as doubles, for comparisons against references.
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -48,6 +51,15 @@ inline std::vector<double> eighths(int64_t n, int seed) {
     e = static_cast<int>((x >> 16) % 17) / 8.0 - 1.0;
   }
   return v;
+}
+
+/// Expects got[i] within tol * (1 + |want[i]|) of want[i] for every i (sizes equal).
+inline void expect_near(const std::vector<double>& got, const std::vector<double>& want, double tol = 2e-6) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], tol * (1 + std::abs(want[i]))) << i;
+}
+inline void expect_near(const mlx::core::array& got, const std::vector<double>& want, double tol = 2e-6) {
+  expect_near(to_doubles(got), want, tol);
 }
 
 }  // namespace mlxtest

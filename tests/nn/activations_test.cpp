@@ -16,14 +16,10 @@ namespace mx = mlx::core;
 namespace nn = mlx::nn;
 using mlxtest::to_doubles;
 using V = std::vector<double>;
+using mlxtest::expect_near;
 
 namespace {
 mx::array xs() { return mx::array({-3.f, -1.5f, -0.5f, 0.f, 0.25f, 1.f, 2.5f, 7.f}); }
-void expect_near(const mx::array& got_a, const V& want, double tol = 2e-6) {
-  auto got = to_doubles(got_a);
-  ASSERT_EQ(got.size(), want.size());
-  for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], tol * (1 + std::abs(want[i]))) << i;
-}
 }  // namespace
 
 TEST(Activations, PiecewiseLinear) {

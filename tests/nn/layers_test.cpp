@@ -19,13 +19,9 @@ namespace mx = mlx::core;
 namespace nn = mlx::nn;
 using mlxtest::to_doubles;
 using V = std::vector<double>;
+using mlxtest::expect_near;
 
 namespace {
-void expect_near(const mx::array& got_a, const V& want, double tol = 2e-6) {
-  auto got = to_doubles(got_a);
-  ASSERT_EQ(got.size(), want.size());
-  for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], tol * (1 + std::abs(want[i]))) << i;
-}
 std::string repr(const nn::Module& m) {
   std::ostringstream os;
   os << m;

@@ -16,13 +16,9 @@ namespace mx = mlx::core;
 namespace L = mlx::nn::losses;
 using mlxtest::to_doubles;
 using V = std::vector<double>;
+using mlxtest::expect_near;
 
 namespace {
-void expect_near(const mx::array& got_a, const V& want, double tol = 2e-6) {
-  auto got = to_doubles(got_a);
-  ASSERT_EQ(got.size(), want.size());
-  for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], tol * (1 + std::abs(want[i]))) << i;
-}
 mx::array logits() { return mx::array({2.0f, -1.0f, 0.5f, 0.1f, 0.2f, 3.0f}, {2, 3}); }
 mx::array targets() { return mx::array({0, 2}, mx::int32); }
 mx::array a() { return mx::array({1.0f, -2.0f, 3.0f, 0.5f, 0.0f, -1.5f}, {2, 3}); }

@@ -18,6 +18,7 @@ namespace nn = mlx::nn;
 namespace optim = mlx::optimizers;
 using mlxtest::to_doubles;
 using V = std::vector<double>;
+using mlxtest::expect_near;
 
 namespace {
 nn::ParameterMap grads(int t) {
@@ -28,10 +29,6 @@ V run(optim::Optimizer& opt, int steps = 3) {
   nn::ParameterMap p{{"w", mx::array({1.0f, -2.0f, 0.5f})}};
   for (int t = 1; t <= steps; ++t) p = opt.apply_gradients(grads(t), p);
   return to_doubles(p.at("w"));
-}
-void expect_near(const V& got, const V& want, double tol = 2e-6) {
-  ASSERT_EQ(got.size(), want.size());
-  for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], tol * (1 + std::abs(want[i]))) << i;
 }
 }  // namespace
 
