@@ -12,7 +12,7 @@ using V = std::vector<mx::array>;
 
 namespace {
 uint64_t nodes_evaluated() { return mx::detail::eval_counters().nodes_evaluated.load(); }
-uint64_t traces() { return mx::detail::compile_counters().traces.load(); }
+uint64_t traces() { return mx::detail::eval_counters().compile_traces.load(); }
 
 // Elementwise steps written as separate arrays (each one node when not compiled), a
 // reduction and a matmul in between.

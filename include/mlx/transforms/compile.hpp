@@ -26,15 +26,6 @@ inline std::atomic<bool>& compile_enabled() {
   return on;
 }
 
-/// How many times compiled functions traced (tests check that a new shape, and only a new
-/// shape or dtype, traces again).
-struct CompileCounters {
-  std::atomic<uint64_t> traces{0};
-};
-inline CompileCounters& compile_counters() {
-  static CompileCounters c;
-  return c;
-}
 
 /// One traced graph: its placeholders, outputs and nodes (inputs before users).
 struct CompiledGraph {
@@ -53,9 +44,8 @@ inline bool fusable(const array& node) {
 }
 
 /// Replaces input `k` of program `c` by program `p` (over `p_inputs` of the producer),
-/// giving a program over `c`'s other inputs followed by the producer's inputs.
-inline ProgramDesc splice(const ProgramDesc& c, int k, const ProgramDesc& p,
-                          std::vector<int>& p_input_slots, int c_num_inputs) {
+/// giving a program over `c`'s inputs followed by the producer's (input k is no longer read).
+inline ProgramDesc splice(const ProgramDesc& c, int k, const ProgramDesc& p, int c_num_inputs) {
   ProgramDesc out;
   out.compute = c.compute;
   out.shape = c.shape;
@@ -87,8 +77,6 @@ inline ProgramDesc splice(const ProgramDesc& c, int k, const ProgramDesc& p,
     id.args[0] = renum.back();
     out.code.push_back(id);
   }
-  p_input_slots.clear();
-  for (int q = 0; q < p.num_inputs; ++q) p_input_slots.push_back(c_num_inputs + q);
   return out;
 }
 
@@ -97,67 +85,61 @@ template <class = void>
 void fuse_elementwise(CompiledGraph& g) {
   IdSet outputs;
   for (const auto& o : g.outputs) outputs.insert(o.id());
+  // Uses of each node (by the current node: a rebuilt node inherits its original's count).
   std::unordered_map<std::uintptr_t, int> uses;
   for (const auto& n : g.tape)
     for (const auto& in : n.inputs()) ++uses[in.id()];
-  std::unordered_map<std::uintptr_t, array> replaced;  // old node -> fused node
+  std::unordered_map<std::uintptr_t, array> replaced;  // old node -> its rebuilt or fused node
   std::vector<array> tape;
   auto current = [&](const array& a) {
     auto it = replaced.find(a.id());
     return it == replaced.end() ? a : it->second;
   };
-  for (const auto& node : g.tape) {
-    if (!fusable(node)) {
-      // Rewire the inputs to fused replacements (same primitive, same shape).
-      bool changed = false;
-      std::vector<array> ins;
-      for (const auto& in : node.inputs()) {
-        ins.push_back(current(in));
-        changed = changed || ins.back().id() != in.id();
-      }
-      if (changed && node.siblings().empty()) {
-        array n(node.shape(), node.dtype(), node.primitive_ptr(), std::move(ins));
-        replaced.emplace(node.id(), n);
-        tape.push_back(n);
-      } else {
-        tape.push_back(node);  // (a multi-output node keeps reading the original inputs)
-      }
-      continue;
-    }
-    ProgramDesc p;
-    if (!static_cast<ExpressionPrimitive&>(node.primitive()).describe(p)) {
+  auto replace = [&](const array& old, const array& now) {
+    replaced.emplace(old.id(), now);
+    uses[now.id()] = uses[old.id()];
+    tape.push_back(now);
+  };
+  // node itself, or rebuilt on `ins` where an input was replaced (all its outputs at once).
+  auto keep = [&](const array& node, std::vector<array> ins) {
+    bool changed = false;
+    for (size_t k = 0; k < ins.size(); ++k) changed = changed || ins[k].id() != node.inputs()[k].id();
+    if (!changed) {
       tape.push_back(node);
-      continue;
+      return;
     }
+    auto outs = node.outputs();
+    auto fresh = rebuild_node(node, std::move(ins));
+    for (size_t k = 0; k < outs.size(); ++k) replace(outs[k], fresh[k]);
+  };
+  for (const auto& node : g.tape) {
+    if (replaced.count(node.id())) continue;  // a sibling rebuilt with its position-0 output
     std::vector<array> ins;
     for (const auto& in : node.inputs()) ins.push_back(current(in));
+    ProgramDesc p;
+    if (!fusable(node) || !static_cast<ExpressionPrimitive&>(node.primitive()).describe(p)) {
+      keep(node, std::move(ins));
+      continue;
+    }
     bool merged = false;
+    // (ins grows as producers merge: their inputs are candidates too.)
     for (int k = 0; k < static_cast<int>(ins.size()); ++k) {
       const array& in = ins[k];
       // A producer used once, not an output, fusable, computing in the same type.
-      if (!in.has_primitive() || in.is_available() || outputs.count(in.id()) ||
-          uses[node.inputs()[k].id()] != 1 || !fusable(in))
+      if (in.is_empty_handle() || !in.has_primitive() || in.is_available() ||
+          outputs.count(in.id()) || uses[in.id()] != 1 || !fusable(in))
         continue;
       ProgramDesc q;
       if (!static_cast<ExpressionPrimitive&>(in.primitive()).describe(q) || q.compute != p.compute)
         continue;
-      std::vector<int> slots;
-      p = splice(p, k, q, slots, static_cast<int>(ins.size()));
+      p = splice(p, k, q, static_cast<int>(ins.size()));
       std::vector<array> more = in.inputs();
-      ins.insert(ins.end(), more.begin(), more.end());
       ins[k] = array();  // no longer read
+      ins.insert(ins.end(), more.begin(), more.end());
       merged = true;
     }
     if (!merged) {
-      bool changed = false;
-      for (size_t k = 0; k < ins.size(); ++k) changed = changed || ins[k].id() != node.inputs()[k].id();
-      if (!changed) {
-        tape.push_back(node);
-        continue;
-      }
-      array n(node.shape(), node.dtype(), node.primitive_ptr(), std::move(ins));
-      replaced.emplace(node.id(), n);
-      tape.push_back(n);
+      keep(node, std::move(ins));
       continue;
     }
     // Drop the inputs no instruction reads any more, renumbering the rest.
@@ -167,9 +149,7 @@ void fuse_elementwise(CompiledGraph& g) {
     for (int u : used) kept.push_back(ins[u]);
     auto prim = std::make_shared<FusedProgram<>>(node.primitive().stream(),
                                                  std::make_shared<const ProgramDesc>(pruned));
-    array n(node.shape(), node.dtype(), std::move(prim), std::move(kept));
-    replaced.emplace(node.id(), n);
-    tape.push_back(n);
+    replace(node, array(node.shape(), node.dtype(), std::move(prim), std::move(kept)));
   }
   for (auto& o : g.outputs) o = current(o);
   // The merged producers are no longer reached from the outputs: keep what still is.
@@ -246,7 +226,7 @@ std::function<std::vector<array>(const std::vector<array>&)> compile(
       g.tape = detail::trace_order(g.outputs, stop);
       detail::fuse_elementwise(g);
       it = cache->graphs.emplace(std::move(key), std::move(g)).first;
-      detail::compile_counters().traces.fetch_add(1, std::memory_order_relaxed);
+      detail::eval_counters().compile_traces.fetch_add(1, std::memory_order_relaxed);
     }
     return detail::replay(it->second, inputs);
   };

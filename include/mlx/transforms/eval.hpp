@@ -20,6 +20,7 @@ inline std::atomic<uint64_t>& eval_epoch() {
 // Counters that tests use to prove fusion (one node, no temporaries).
 struct EvalCounters {
   std::atomic<uint64_t> nodes_evaluated{0};
+  std::atomic<uint64_t> compile_traces{0};  // traces by compiled functions (compile.hpp)
 };
 inline EvalCounters& eval_counters() {
   static EvalCounters c;
