@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "mlx/backend/gpu/interface.hpp"
 #include "mlx/core/allocator.hpp"
 #include "mlx/core/device.hpp"
 #include "mlx/core/dtype.hpp"
@@ -203,10 +204,17 @@ class array {
   size_t data_size() const;  // elements spanned by the buffer view
   allocator::Buffer& buffer();
   const allocator::Buffer& buffer() const;
+  /// The first element in host memory (brought up to date if the GPU wrote it).
   void* raw_data() const;
+  /// Backends only: the host address without synchronising, and the GPU copy (or null).
+  const void* host_address() const;
+  gpu::DeviceCopy* device_copy() const;
+  void set_device_copy(std::unique_ptr<gpu::DeviceCopy> copy);
   const Stream& stream() const;
   /// Allocates and attaches row-contiguous storage for this array's shape.
   void set_data(allocator::Buffer buffer);
+  /// Attaches row-contiguous storage that `deleter` frees (a backend's own memory).
+  void set_data(allocator::Buffer buffer, std::function<void(allocator::Buffer)> deleter);
   /// Attaches a buffer with explicit strides/flags (views, donation).
   void set_data(allocator::Buffer buffer, size_t data_size, Strides strides, Flags flags);
   /// Shares `other`'s buffer (a view) with the given strides, offset in elements and flags.
@@ -259,6 +267,12 @@ struct Data {
     if (deleter) deleter(buffer);
   }
   bool owned_by_allocator = true;
+  /// The copy on the GPU, once the buffer has been there (backend/gpu/interface.hpp).
+  std::unique_ptr<gpu::DeviceCopy> device;
+  /// Brings the host copy up to date when the GPU wrote the buffer since.
+  void sync_host() {
+    if (device && device->host_stale) device->sync_to_host();
+  }
 };
 
 struct ArrayDesc {
@@ -432,7 +446,17 @@ inline array::Flags array::flags() const { return desc_->flags; }
 inline size_t array::data_size() const { return desc_->data_size; }
 inline allocator::Buffer& array::buffer() { return desc_->data->buffer; }
 inline const allocator::Buffer& array::buffer() const { return desc_->data->buffer; }
-inline void* array::raw_data() const { return desc_->data_ptr; }
+inline void* array::raw_data() const {
+  if (desc_->data) desc_->data->sync_host();
+  return desc_->data_ptr;
+}
+inline const void* array::host_address() const { return desc_->data_ptr; }
+inline gpu::DeviceCopy* array::device_copy() const {
+  return desc_->data ? desc_->data->device.get() : nullptr;
+}
+inline void array::set_device_copy(std::unique_ptr<gpu::DeviceCopy> copy) {
+  desc_->data->device = std::move(copy);
+}
 inline const Stream& array::stream() const { return desc_->stream; }
 
 inline void array::set_data(allocator::Buffer buffer) {
@@ -441,6 +465,13 @@ inline void array::set_data(allocator::Buffer buffer) {
   desc_->data_size = desc_->size;
   desc_->strides = row_major_strides(desc_->shape);
   desc_->flags = Flags{true, true, ndim() <= 1 || size() <= 1};
+}
+
+inline void array::set_data(allocator::Buffer buffer,
+                            std::function<void(allocator::Buffer)> deleter) {
+  set_data(buffer);
+  desc_->data->deleter = std::move(deleter);
+  desc_->data->owned_by_allocator = false;
 }
 
 inline void array::set_data(allocator::Buffer buffer, size_t data_size, Strides strides,
@@ -477,7 +508,7 @@ inline void array::move_shared_buffer(array other) {
 
 inline bool array::is_donatable() const {
   return desc_.use_count() == 1 && desc_->data && desc_->data.use_count() == 1 &&
-         desc_->data->owned_by_allocator && desc_->flags.row_contiguous &&
+         desc_->data->owned_by_allocator && !desc_->data->device && desc_->flags.row_contiguous &&
          desc_->data_size == desc_->size;
 }
 
@@ -521,7 +552,7 @@ T array::item() {
   T out{};
   detail::dispatch_dtype(dtype(), [&](auto tag) {
     using S = typename decltype(tag)::type;
-    out = detail::convert_element<T>(*static_cast<const S*>(desc_->data_ptr));
+    out = detail::convert_element<T>(*static_cast<const S*>(raw_data()));
   });
   return out;
 }
@@ -532,7 +563,7 @@ T* array::data() {
     detail::fail("data", "Element type of size ", sizeof(T), " does not match dtype ", dtype(),
                  " of size ", itemsize(), ".");
   if (!is_available()) eval();
-  return static_cast<T*>(desc_->data_ptr);
+  return static_cast<T*>(raw_data());
 }
 
 }  // namespace mlx::core

@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <variant>
 
+#include "mlx/backend/gpu/interface.hpp"
+
 namespace mlx::core {
 
 struct Device {
@@ -29,16 +31,22 @@ inline std::ostream& operator<<(std::ostream& os, const Device& d) {
   return os << "Device(" << (d.type == Device::cpu ? "cpu" : "gpu") << ", " << d.index << ")";
 }
 
-/// Whether a device can run work in this build. The Vulkan backend arrives with its own
-/// issue; until then only the CPU is available.
-inline bool is_available(const Device& d) { return d.type == Device::cpu; }
+/// Whether a device can run work: the GPU needs the Vulkan backend compiled in (one unit
+/// includes <mlx/backend/vulkan/backend.hpp>) and a working Vulkan device.
+inline bool is_available(const Device& d) {
+  return d.type == Device::cpu || gpu::backend() != nullptr;
+}
 
 namespace detail {
+// Device::gpu is accepted whenever the backend is compiled in: without a working device the
+// CPU serves it (the backend logs why, once). Without the backend it is a build mistake.
 inline void check_available(const Device& d) {
-  if (!is_available(d))
+  if (d.type == Device::gpu && !gpu::compiled_in())
     throw std::runtime_error(
-        "[Device] The GPU is not available: this build of mlx has no GPU backend yet "
-        "(use Device::cpu).");
+        "[Device] The GPU is not available: no GPU backend is compiled into this program. "
+        "Include <mlx/backend/vulkan/backend.hpp> in one translation unit and link Vulkan "
+        "and shaderc (CMake: -DMLXPP_WITH_VULKAN=ON, target mlx::vulkan), or use "
+        "Device::cpu.");
 }
 inline Device& default_device_ref() {
   static Device d{Device::cpu};

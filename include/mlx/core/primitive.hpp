@@ -2,6 +2,7 @@
 // The contract of a runtime graph node's operation (MLX's Primitive).
 #pragma once
 
+#include <atomic>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -26,8 +27,16 @@ class Primitive {
 
   virtual void eval_cpu(const std::vector<array>& inputs, std::vector<array>& outputs) = 0;
 
-  virtual void eval_gpu(const std::vector<array>&, std::vector<array>&) {
-    throw std::runtime_error(std::string("[") + name() + "] has no GPU implementation.");
+  /// The GPU kernel. A primitive without one runs its CPU kernel: its inputs come to the
+  /// host on their own (array::data), and its outputs move to the GPU when a kernel reads them.
+  virtual void eval_gpu(const std::vector<array>& inputs, std::vector<array>& outputs) {
+    gpu_fallbacks().fetch_add(1, std::memory_order_relaxed);
+    eval_cpu(inputs, outputs);
+  }
+  /// Nodes of a GPU stream that ran on the CPU because they have no GPU kernel.
+  static std::atomic<uint64_t>& gpu_fallbacks() {
+    static std::atomic<uint64_t> n{0};
+    return n;
   }
 
   /// Forward-mode derivative: tangents of the outputs from tangents of inputs `argnums`.

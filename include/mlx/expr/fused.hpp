@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "mlx/backend/cpu/elementwise.hpp"
+#include "mlx/backend/gpu/elementwise.hpp"
 #include "mlx/core/primitive.hpp"
 #include "mlx/expr/describe.hpp"
 #include "mlx/expr/expr.hpp"
@@ -113,6 +114,10 @@ class Fused : public detail::ExpressionPrimitive {
         throw std::logic_error("[Fused] compute dtype outside the expression's static set.");
       }
     });
+  }
+
+  void eval_gpu(const std::vector<array>& inputs, std::vector<array>& outputs) override {
+    if (!gpu::eval_expression_gpu(*this, inputs, outputs[0])) Primitive::eval_gpu(inputs, outputs);
   }
 
   const char* name() const override { return "Fused"; }

@@ -8,6 +8,7 @@
 
 #include "mlx/backend/cpu/convert.hpp"
 #include "mlx/backend/cpu/thread_pool.hpp"
+#include "mlx/backend/gpu/copy.hpp"
 #include "mlx/core/primitive.hpp"
 
 namespace mlx::core {
@@ -37,6 +38,9 @@ class Arange : public UnaryPrimitive {
       }
       if (last_ && n > 1) p[n - 1] = detail::convert_element<T>(*last_);
     });
+  }
+  void eval_gpu(const std::vector<array>& inputs, std::vector<array>& outputs) override {
+    if (!gpu::arange(start_, step_, last_, outputs[0])) Primitive::eval_gpu(inputs, outputs);
   }
   const char* name() const override { return "Arange"; }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "mlx/backend/cpu/copy.hpp"
+#include "mlx/backend/gpu/copy.hpp"
 #include "mlx/core/primitive.hpp"
 
 namespace mlx::core {
@@ -196,6 +197,14 @@ class Contiguous : public UnaryPrimitive {
     }
     out.set_data(allocator::malloc(out.nbytes()));
     cpu::copy_to_row_major(in, out.raw_data());
+  }
+  void eval_gpu(const std::vector<array>& inputs, std::vector<array>& outputs) override {
+    const array& in = inputs[0];
+    const bool packed = in.data_size() == in.size();
+    if (packed && (in.flags().row_contiguous || (allow_col_ && in.flags().col_contiguous)))
+      outputs[0].copy_shared_buffer(in);
+    else if (!gpu::copy(in, outputs[0]))
+      Primitive::eval_gpu(inputs, outputs);
   }
   const char* name() const override { return "Contiguous"; }
 

@@ -73,7 +73,7 @@ inline void eval_node(array& node) {
   else
     outs = node.outputs();
   auto& prim = node.primitive();
-  if (prim.device().type == Device::gpu)
+  if (prim.device().type == Device::gpu && gpu::backend())
     prim.eval_gpu(node.inputs(), outs);
   else
     prim.eval_cpu(node.inputs(), outs);
@@ -95,6 +95,9 @@ inline void eval(std::vector<array> outputs) {
     }
     node = array();  // drop the handle now: the buffer lives only as long as a user needs it
   }
+  // The GPU starts on what was recorded; results are waited for when the host reads them.
+  if (gpu::compiled_in())
+    if (auto* b = gpu::backend()) b->flush();
 }
 
 template <class... Arrays>
@@ -103,8 +106,8 @@ void eval(Arrays&&... outputs) {
   eval(std::vector<array>{array(std::forward<Arrays>(outputs))...});
 }
 
-/// Starts evaluation and returns. On the CPU the work runs on the calling thread, so the
-/// arrays are ready when it returns (a valid schedule of MLX's semantics).
+/// Starts evaluation and returns. CPU work runs on the calling thread, so it is done when
+/// this returns; GPU work is submitted and runs on while the caller goes on.
 inline void async_eval(std::vector<array> outputs) { eval(std::move(outputs)); }
 
 template <class... Arrays>
@@ -113,9 +116,14 @@ void async_eval(Arrays&&... outputs) {
   eval(std::vector<array>{array(std::forward<Arrays>(outputs))...});
 }
 
-/// Waits for all work on a stream (everything is synchronous on the CPU).
-inline void synchronize() {}
-inline void synchronize(Stream) {}
+/// Waits for all submitted work (CPU work is synchronous; GPU work is waited for).
+inline void synchronize() {
+  if (gpu::compiled_in())
+    if (auto* b = gpu::backend()) b->synchronize();
+}
+inline void synchronize(Stream s) {
+  if (s.device.type == Device::gpu) synchronize();
+}
 
 inline void array::eval() {
   if (!is_available()) mlx::core::eval(std::vector<array>{*this});

@@ -21,6 +21,7 @@
 
 #include "mlx/autodiff/rules.hpp"
 #include "mlx/backend/cpu/elementwise.hpp"
+#include "mlx/backend/gpu/elementwise.hpp"
 #include "mlx/expr/describe.hpp"
 #include "mlx/expr/functors/registry.hpp"
 
@@ -170,6 +171,9 @@ class FusedProgram : public detail::ExpressionPrimitive {
       run(*f64_, inputs, out);
     else
       run(*f32_, inputs, out);
+  }
+  void eval_gpu(const std::vector<array>& inputs, std::vector<array>& outputs) override {
+    if (!gpu::run_elementwise(*desc_, inputs, outputs[0])) Primitive::eval_gpu(inputs, outputs);
   }
   bool describe(detail::ProgramDesc& p) const override {
     p = *desc_;

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+// GPU elementwise benchmarks: copy, triad, fused a*b+c, a 1000-op dependent chain and one
+// small op's round trip. torch_peer.py measures the same cases with PyTorch CUDA; run both
+// in one command (benchmarks/gpu/run.sh) for ratios. --quick: small sizes (lavapipe).
+#include "gpu_bench.hpp"
+
+namespace mx = mlx::core;
+using gpubench::result;
+using gpubench::time_ms;
+
+int main(int argc, char** argv) {
+  if (!gpubench::print_device()) return 1;
+  const bool quick = gpubench::has_flag(argc, argv, "--quick");
+  const mx::Device gpu = mx::Device::gpu;
+  const int n = quick ? 1 << 20 : 1 << 26;
+  const double B = 4.0 * n;
+  mx::array a = mx::random::uniform(-0.5f, 0.5f, {n}), b = mx::random::uniform(-0.5f, 0.5f, {n}),
+            c = mx::random::uniform(-0.5f, 0.5f, {n});
+  mx::eval(a, b, c);
+  mx::array r;
+  const int inner = quick ? 3 : 20;
+  // A copy: the one-instruction program (what contiguous/astype/broadcast copies run).
+  double t = time_ms([&] { r = mx::copy(a, gpu); r.eval(); }, inner);
+  result("copy_GBps", 2 * B / t * 1e-6, "GB/s", "2^26 fp32, read+write");
+  t = time_ms([&] { r = mx::add(b, mx::multiply(c, mx::array(3.0f), gpu), gpu); r.eval(); }, inner);
+  result("triad_GBps", 3 * B / t * 1e-6, "GB/s", "b + 3*c, one kernel");
+  t = time_ms([&] { r = mx::add(mx::multiply(a, b, gpu), c, gpu); r.eval(); }, inner);
+  result("a*b+c_GBps", 4 * B / t * 1e-6, "GB/s", "fused, 3 reads + 1 write");
+  result("a*b+c_us", t * 1e3, "us", "one fused kernel");
+
+  // 1000 dependent small ops, recorded into few command buffers.
+  mx::array s = mx::zeros({1}, mx::float32, gpu);
+  s.eval();
+  auto chain = [&] {
+    mx::array x = s;
+    for (int i = 0; i < 1000; ++i) x = mx::add(x, mx::array(1.0f), gpu);
+    x.eval();
+    return x;
+  };
+  chain();
+  mx::synchronize();
+  std::vector<double> reps;
+  for (int k = 0; k < 10; ++k) {
+    double t0 = gpubench::now_ms();
+    mx::array x = chain();
+    mx::synchronize();
+    reps.push_back((gpubench::now_ms() - t0) * 1e3 / 1000);
+    if (k == 0 && x.item<float>() != 1000.0f) std::printf("WRONG chain result %f\n", x.item<float>());
+  }
+  std::sort(reps.begin(), reps.end());
+  result("1000_dependent_ops_us_each", reps[reps.size() / 2], "us", "graph built + evaluated, wall per op");
+
+  // One small op, submitted and waited for (the result read back on the host).
+  std::vector<double> w;
+  for (int k = 0; k < 500; ++k) {
+    double t0 = gpubench::now_ms();
+    s = mx::add(s, mx::array(1.0f), gpu);
+    s.eval();
+    mx::synchronize();
+    w.push_back((gpubench::now_ms() - t0) * 1e3);
+  }
+  std::sort(w.begin(), w.end());
+  result("one_op_submit_wait_us", w[w.size() / 2], "us", "add on 1 element, eval + synchronize");
+  std::vector<double> w2;
+  for (int k = 0; k < 500; ++k) {
+    double t0 = gpubench::now_ms();
+    s = mx::add(s, mx::array(1.0f), gpu);
+    volatile float v = s.item<float>();
+    (void)v;
+    w2.push_back((gpubench::now_ms() - t0) * 1e3);
+  }
+  std::sort(w2.begin(), w2.end());
+  result("one_op_item_us", w2[w2.size() / 2], "us", "add on 1 element, then item() on the host");
+  return 0;
+}
