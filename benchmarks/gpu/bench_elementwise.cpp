@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   // A copy: the one-instruction program (what contiguous/astype/broadcast copies run).
   double t = time_ms([&] { r = mx::copy(a, gpu); r.eval(); }, inner);
   result("copy_GBps", 2 * B / t * 1e-6, "GB/s", "2^26 fp32, read+write");
-  t = time_ms([&] { r = mx::add(b, mx::multiply(c, mx::array(3.0f), gpu), gpu); r.eval(); }, inner);
+  t = time_ms([&] { r = mx::add(b, mx::multiply(c, 3.0f, gpu), gpu); r.eval(); }, inner);
   result("triad_GBps", 3 * B / t * 1e-6, "GB/s", "b + 3*c, one kernel");
   t = time_ms([&] { r = mx::add(mx::multiply(a, b, gpu), c, gpu); r.eval(); }, inner);
   result("a*b+c_GBps", 4 * B / t * 1e-6, "GB/s", "fused, 3 reads + 1 write");
@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   s.eval();
   auto chain = [&] {
     mx::array x = s;
-    for (int i = 0; i < 1000; ++i) x = mx::add(x, mx::array(1.0f), gpu);
+    for (int i = 0; i < 1000; ++i) x = mx::add(x, 1.0f, gpu);
     x.eval();
     return x;
   };
@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
   std::vector<double> w;
   for (int k = 0; k < 500; ++k) {
     double t0 = gpubench::now_ms();
-    s = mx::add(s, mx::array(1.0f), gpu);
+    s = mx::add(s, 1.0f, gpu);
     s.eval();
     mx::synchronize();
     w.push_back((gpubench::now_ms() - t0) * 1e3);
@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
   std::vector<double> w2;
   for (int k = 0; k < 500; ++k) {
     double t0 = gpubench::now_ms();
-    s = mx::add(s, mx::array(1.0f), gpu);
+    s = mx::add(s, 1.0f, gpu);
     volatile float v = s.item<float>();
     (void)v;
     w2.push_back((gpubench::now_ms() - t0) * 1e3);

@@ -69,7 +69,10 @@ array make(Dtype d, int which, int n) {
 
 // Tolerance per result dtype: float math differs between the CPU's and the device's libm
 // by a few ulp; narrow floats by one rounding.
-double tolerance(Dtype d) {
+double tolerance(Dtype d, const std::string& tag = "") {
+  // tan near its poles: a last-bit difference in the argument reduction moves the result by
+  // far more than an ulp (NVIDIA's tan differs from glibc's by ~1e-4 relative there).
+  if (tag.rfind("tan on", 0) == 0 && d == float32) return 2e-4;
   if (d == float16) return 2e-3;
   if (d == bfloat16) return 1.6e-2;
   if (d == float32) return 2e-5;
@@ -80,7 +83,7 @@ void expect_same(const array& gpu, const array& cpu, const std::string& tag) {
   ASSERT_EQ(gpu.dtype(), cpu.dtype()) << tag;
   ASSERT_EQ(gpu.shape(), cpu.shape()) << tag;
   auto g = mlxtest::to_doubles(gpu), c = mlxtest::to_doubles(cpu);
-  const double tol = tolerance(cpu.dtype());
+  const double tol = tolerance(cpu.dtype(), tag);
   int bad = 0;
   for (size_t i = 0; i < c.size() && bad < 5; ++i) {
     bool ok;
@@ -144,7 +147,13 @@ TEST(VulkanElementwise, StridedBroadcastAndScalarInputs) {
   array sl = slice(a, {0, 1, 0}, {2, 3, 4}, {1, 1, 2}, Device::cpu);  // sliced, stepped
   auto run = [&](Device dev) {
     return std::vector<array>{add(multiply(t, s, dev), row, dev), exp(sl, dev),
-                              maximum(t, broadcast_to(row, {4, 2, 3}, dev), dev)};
+                              maximum(t, broadcast_to(row, {4, 2, 3}, dev), dev),
+                              // constants of each compute kind travel as push constants
+                              add(multiply(t, 0.25f, dev), 3, dev),
+                              add(multiply(t, -1.75f, dev), 5, dev),
+                              add(astype(t, int64, dev), int64_t(1) << 40, dev),
+                              multiply(astype(t, float64, dev), 1e-300, dev),
+                              subtract(astype(t, uint8, dev), 7, dev)};
   };
   auto g = run(Device::gpu), c = run(Device::cpu);
   for (size_t i = 0; i < g.size(); ++i) expect_same(g[i], c[i], "case " + std::to_string(i));

@@ -62,7 +62,10 @@ inline bool arange(double start, double step, std::optional<double> last, array&
   } else {
     src += std::string("    ") + real + " x = p.start + " + real + "(i) * p.step;\n";
     if (last) src += "    if (i + 1u == p.n && p.n > 1u) x = p.last;\n";
-    src += std::string("    ") + c.type + " v = " + c.type + "(x);\n";
+    if (integral)  // a negative real converted to uint is undefined: go through int64
+      src += std::string("    ") + c.type + " v = " + c.type + (b->info().int64 ? "(int64_t(x));\n" : "(int(x));\n");
+    else
+      src += std::string("    ") + c.type + " v = " + c.type + "(x);\n";
   }
   src += "    p.o.v[i] = " + glsl::store_as("v", c, out.dtype()) + ";\n  }\n}\n";
   Pipeline* pipe = b->pipeline_glsl(key, src);

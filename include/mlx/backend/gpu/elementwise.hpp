@@ -6,6 +6,8 @@
 #pragma once
 
 #include <algorithm>
+#include <cstring>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,7 @@ namespace mlx::core::gpu {
 namespace detail {
 
 inline constexpr int elementwise_local_size = 256;
+inline constexpr int elementwise_unroll = 4;  // elements per thread per loop iteration
 inline constexpr int max_program_inputs = 12;  // (128 B push constants − n − meta) / 8 B
 
 /// Per-input element strides over the output's shape (0 where broadcast), with adjacent
@@ -56,63 +59,175 @@ inline CollapsedLayout collapse(const Shape& out_shape, const std::vector<array>
   return L;
 }
 
-// How input k is indexed: at the element index (contiguous, full size), at 0 (one element)
-// or through strides.
-enum class Access : char { linear = 'l', scalar = 's', strided = 'g' };
+// How input k is indexed: at the element index (contiguous, full size), at 0 (one element),
+// through strides, or not at all: a one-element host array travels in the push constants.
+enum class Access : char { linear = 'l', scalar = 's', strided = 'g', push = 'p' };
 
-inline Access access_of(const array& a, size_t out_size) {
-  if (a.size() == 1) return Access::scalar;
-  if (a.size() == out_size && a.flags().row_contiguous) return Access::linear;
-  return Access::strided;
+inline constexpr uint32_t push_limit = 128;  // bytes: Vulkan's guaranteed minimum
+
+/// Where each input and constant of a program comes from in one launch.
+struct Plan {
+  std::vector<Access> access;     // per input
+  std::vector<int> input_slot;    // per input: first push slot (Access::push), else -1
+  std::vector<int> const_slot;    // per instruction: first push slot of its constant, or -1
+  std::vector<uint32_t> slots;    // the uint32 push slots' values
+  bool strided = false;
+};
+
+// Reads a one-element host array's bits (zero-extended) without touching the device.
+inline uint32_t host_bits(const array& a) {
+  uint32_t v = 0;
+  std::memcpy(&v, a.host_address(), a.itemsize());
+  return v;
 }
 
-/// The cache key: instructions, dtypes and access classes (never shapes or constants'
-/// positions beyond their values, which are part of the instructions).
-inline std::string program_key(const char* kind, const core::detail::ProgramDesc& p,
-                               const std::vector<array>& in, const std::vector<Access>& access,
-                               Dtype out) {
-  std::string k = kind;
-  k += ':';
-  for (auto& ins : p.code) {
-    k += std::to_string(ins.op);
-    if (ins.op == core::detail::ProgramInstr::constant) {
-      k += '=';
-      k += std::to_string(ins.value);
-    }
-    for (int a : ins.args)
-      if (a >= 0) {
-        k += ',';
-        k += std::to_string(a);
+inline Plan plan(const core::detail::ProgramDesc& p, const std::vector<array>& in, size_t out_size,
+                 const glsl::ComputeType& c) {
+  Plan L;
+  uint32_t bytes = static_cast<uint32_t>((2 + in.size()) * 8 + 8);
+  auto take = [&](int words) {
+    if (bytes + 4u * static_cast<uint32_t>(words) > push_limit) return -1;
+    bytes += 4u * static_cast<uint32_t>(words);
+    int first = static_cast<int>(L.slots.size());
+    L.slots.resize(L.slots.size() + static_cast<size_t>(words));
+    return first;
+  };
+  for (auto& a : in) {
+    Access acc = Access::strided;
+    if (a.size() == 1) acc = Access::scalar;
+    else if (a.size() == out_size && a.flags().row_contiguous) acc = Access::linear;
+    int slot = -1;
+    auto* dc = a.device_copy();
+    if (acc == Access::scalar && a.itemsize() <= 4 && !(dc && dc->host_stale)) {
+      slot = take(1);
+      if (slot >= 0) {
+        acc = Access::push;
+        L.slots[static_cast<size_t>(slot)] = host_bits(a);
       }
-    k += ';';
+    }
+    L.strided = L.strided || acc == Access::strided;
+    L.access.push_back(acc);
+    L.input_slot.push_back(slot);
   }
-  k += "|c" + std::to_string(static_cast<int>(p.compute.val));
+  // Constants travel as data too, so `x * lr` compiles once for every lr.
+  const int words = c.is_double || std::string_view(c.type).find("64") != std::string_view::npos ? 2 : 1;
+  for (auto& ins : p.code) {
+    int slot = -1;
+    if (ins.op == core::detail::ProgramInstr::constant && (slot = take(words)) >= 0) {
+      if (c.is_double) {
+        std::memcpy(&L.slots[static_cast<size_t>(slot)], &ins.value, 8);
+      } else if (c.kind == glsl::Kind::floating) {
+        float f = static_cast<float>(ins.value);
+        std::memcpy(&L.slots[static_cast<size_t>(slot)], &f, 4);
+      } else if (words == 2) {
+        uint64_t v = c.kind == glsl::Kind::unsigned_int
+                         ? static_cast<uint64_t>(ins.value)
+                         : static_cast<uint64_t>(static_cast<int64_t>(ins.value));
+        std::memcpy(&L.slots[static_cast<size_t>(slot)], &v, 8);
+      } else {
+        int64_t v = c.kind == glsl::Kind::unsigned_int
+                        ? static_cast<int64_t>(static_cast<uint64_t>(ins.value))
+                        : static_cast<int64_t>(ins.value);
+        L.slots[static_cast<size_t>(slot)] = static_cast<uint32_t>(v);
+      }
+    }
+    L.const_slot.push_back(slot);
+  }
+  return L;
+}
+
+/// The cache key, as raw bytes: instructions (constant values only where embedded), the
+/// compute and storage dtypes, the access classes and slots. No shapes.
+inline void program_key(std::string& k, const char* kind, const core::detail::ProgramDesc& p,
+                        const std::vector<array>& in, const Plan& L, Dtype out) {
+  k.assign(kind);
+  auto put = [&](const void* v, size_t n) { k.append(static_cast<const char*>(v), n); };
+  for (size_t i = 0; i < p.code.size(); ++i) {
+    auto& ins = p.code[i];
+    put(&ins.op, sizeof ins.op);
+    put(ins.args.data(), sizeof ins.args);
+    if (ins.op == core::detail::ProgramInstr::constant && L.const_slot[i] < 0) put(&ins.value, 8);
+    put(&L.const_slot[i], sizeof(int));
+  }
+  k += static_cast<char>(p.compute.val);
   for (size_t i = 0; i < in.size(); ++i) {
-    k += static_cast<char>(access[i]);
-    k += std::to_string(static_cast<int>(in[i].dtype().val));
+    k += static_cast<char>(L.access[i]);
+    k += static_cast<char>(in[i].dtype().val);
+    k += static_cast<char>(L.input_slot[i]);
   }
-  k += "|o" + std::to_string(static_cast<int>(out.val));
-  return k;
+  k += static_cast<char>(out.val);
 }
 
 /// GLSL for the elementwise program (see the file comment). Push constants: the output's
-/// address, the inputs' addresses, the meta buffer's (shape and strides as int32), n, ndim.
+/// address, the inputs' addresses, the meta buffer's (shape and strides as int32), n, ndim,
+/// then the uint32 slots of pushed scalars and constants.
 inline bool elementwise_glsl(const core::detail::ProgramDesc& p, const std::vector<array>& in,
-                             const std::vector<Access>& access, Dtype out, std::string& src) {
+                             const Plan& L, Dtype out, std::string& src) {
   glsl::ComputeType c;
   if (!glsl::compute_type(p.compute, c)) return false;
   std::vector<Dtype> dt;
   for (auto& a : in) dt.push_back(a.dtype());
-  const bool strided = std::find(access.begin(), access.end(), Access::strided) != access.end();
-  std::string body;
-  auto input = [&](int k) {
-    switch (access[static_cast<size_t>(k)]) {
-      case Access::scalar: return "p.i" + std::to_string(k) + ".v[0]";
-      case Access::linear: return "p.i" + std::to_string(k) + ".v[i]";
-      default: return "p.i" + std::to_string(k) + ".v[o" + std::to_string(k) + "]";
-    }
+  auto slot = [](int s) { return "p.s" + std::to_string(s); };
+  auto constant = [&](int i) -> std::string {
+    int s = L.const_slot[static_cast<size_t>(i)];
+    if (s < 0) return {};
+    const std::string lo = slot(s), hi = slot(s + 1);
+    if (c.is_double) return "packDouble2x32(uvec2(" + lo + ", " + hi + "))";
+    if (c.kind == glsl::Kind::floating) return "uintBitsToFloat(" + lo + ")";
+    if (std::string_view(c.type) == "int64_t") return "int64_t(packUint2x32(uvec2(" + lo + ", " + hi + ")))";
+    if (std::string_view(c.type) == "uint64_t") return "packUint2x32(uvec2(" + lo + ", " + hi + "))";
+    return std::string(c.type) + "(" + lo + ")";
   };
-  if (!glsl::program_body(p, c, dt, input, body)) return false;
+  // Each thread computes `unroll` elements a grid apart per iteration: every load is
+  // issued before any store (the copies are independent straight-line code), which keeps
+  // enough bytes in flight for a plain copy to reach the memory's bandwidth.
+  std::string body;
+  for (int j = 0; j < elementwise_unroll; ++j) {
+    const std::string ij = "i" + std::to_string(j), sj = "_" + std::to_string(j);
+    auto input = [&](int k) -> std::string {
+      const std::string i = "p.i" + std::to_string(k);
+      switch (L.access[static_cast<size_t>(k)]) {
+        case Access::scalar: return i + ".v[0]";
+        case Access::linear: return i + ".v[" + ij + "]";
+        case Access::strided: return i + ".v[o" + std::to_string(k) + sj + "]";
+        default: break;
+      }
+      // A pushed scalar: its bits, read back as its storage type.
+      const std::string u = slot(L.input_slot[static_cast<size_t>(k)]);
+      switch (dt[static_cast<size_t>(k)].val) {
+        case Dtype::Val::float32: return "uintBitsToFloat(" + u + ")";
+        case Dtype::Val::float16: return "float16_t(unpackHalf2x16(" + u + ").x)";
+        case Dtype::Val::int32: return "int(" + u + ")";
+        case Dtype::Val::uint32: return u;
+        case Dtype::Val::int16: return "int16_t(int(" + u + "))";
+        case Dtype::Val::int8: return "int8_t(int(" + u + "))";
+        default: return std::string(glsl::storage_type(dt[static_cast<size_t>(k)])) + "(" + u + ")";
+      }
+    };
+    // Loads past the end read the last element instead (no branch before the loads).
+    body += "    uint " + ij + " = min(i + " + std::to_string(j) + "u * stride, p.n - 1u);\n";
+    if (L.strided) {
+      // Meta: shape[ndim], then for every input its strides[ndim].
+      for (size_t k = 0; k < in.size(); ++k)
+        if (L.access[k] == Access::strided) body += "    int o" + std::to_string(k) + sj + " = 0;\n";
+      body += "    {\n      uint rem = " + ij + ";\n"
+              "      for (int d = int(p.ndim) - 1; d >= 0; --d) {\n"
+              "        uint s = uint(p.meta.v[d]);\n"
+              "        int c = int(rem % s);\n"
+              "        rem /= s;\n";
+      for (size_t k = 0; k < in.size(); ++k)
+        if (L.access[k] == Access::strided)
+          body += "        o" + std::to_string(k) + sj + " += c * p.meta.v[" + std::to_string(k + 1) +
+                  " * p.ndim + d];\n";
+      body += "      }\n    }\n";
+    }
+    if (!glsl::program_body(p, c, dt, input, body, constant, "v" + sj + "_")) return false;
+  }
+  for (int j = 0; j < elementwise_unroll; ++j) {
+    const std::string sj = "_" + std::to_string(j);
+    body += "    if (i + " + std::to_string(j) + "u * stride < p.n) p.o.v[i + " + std::to_string(j) +
+            "u * stride] = " + glsl::store_as("v" + sj + "_" + std::to_string(p.result()), c, out) + ";\n";
+  }
 
   src = glsl::preamble(elementwise_local_size);
   src += glsl::buffer_type("Out", out, false);
@@ -120,28 +235,15 @@ inline bool elementwise_glsl(const core::detail::ProgramDesc& p, const std::vect
   src += "layout(buffer_reference, std430, buffer_reference_align = 4) readonly buffer Meta { int v[]; };\n";
   src += "layout(push_constant) uniform Push {\n  Out o;\n";
   for (size_t k = 0; k < in.size(); ++k) src += "  In" + std::to_string(k) + " i" + std::to_string(k) + ";\n";
-  src += "  Meta meta;\n  uint n;\n  uint ndim;\n} p;\n";
+  src += "  Meta meta;\n  uint n;\n  uint ndim;\n";
+  for (size_t s = 0; s < L.slots.size(); ++s) src += "  uint s" + std::to_string(s) + ";\n";
+  src += "} p;\n";
   src += glsl::helpers(c);
   src += "void main() {\n"
          "  uint stride = gl_NumWorkGroups.x * gl_WorkGroupSize.x;\n"
-         "  for (uint i = gl_GlobalInvocationID.x; i < p.n; i += stride) {\n";
-  if (strided) {
-    // Meta: shape[ndim], then for every input its strides[ndim].
-    for (size_t k = 0; k < in.size(); ++k)
-      if (access[k] == Access::strided) src += "    int o" + std::to_string(k) + " = 0;\n";
-    src += "    uint rem = i;\n"
-           "    for (int d = int(p.ndim) - 1; d >= 0; --d) {\n"
-           "      uint s = uint(p.meta.v[d]);\n"
-           "      int c = int(rem % s);\n"
-           "      rem /= s;\n";
-    for (size_t k = 0; k < in.size(); ++k)
-      if (access[k] == Access::strided)
-        src += "      o" + std::to_string(k) + " += c * p.meta.v[" + std::to_string(k + 1) +
-               " * p.ndim + d];\n";
-    src += "    }\n";
-  }
+         "  for (uint i = gl_GlobalInvocationID.x; i < p.n; i += " +
+         std::to_string(elementwise_unroll) + "u * stride) {\n";
   src += body;
-  src += "    p.o.v[i] = " + glsl::store_as("v" + std::to_string(p.result()), c, out) + ";\n";
   src += "  }\n}\n";
   return true;
 }
@@ -160,56 +262,51 @@ inline bool run_elementwise(const core::detail::ProgramDesc& p, const std::vecto
   for (auto& a : in)
     if (!glsl::device_supports(info, a.dtype())) return false;
   if (out.size() >= (size_t(1) << 31)) return false;
+  glsl::ComputeType c;
+  if (!glsl::compute_type(p.compute, c)) return false;
 
-  std::vector<detail::Access> access;
-  for (auto& a : in) access.push_back(detail::access_of(a, out.size()));
-  const std::string key = detail::program_key("ew", p, in, access, out.dtype());
-  std::string src;
+  const detail::Plan L = detail::plan(p, in, out.size(), c);
+  // The warm path: one key built from raw bytes, compared with the last one on this
+  // thread, else looked up in the backend's map; GLSL is generated only on a miss.
+  static thread_local std::string key, last_key;
+  static thread_local Pipeline* last_pipe = nullptr;
+  detail::program_key(key, "ew", p, in, L, out.dtype());
   Pipeline* pipe = nullptr;
-  {
-    // Generation happens once per key; the lookup itself is the backend's map.
-    static thread_local std::string last_key;
-    static thread_local Pipeline* last_pipe = nullptr;
-    if (key == last_key && last_pipe) {
-      pipe = last_pipe;
-    } else {
-      if (!detail::elementwise_glsl(p, in, access, out.dtype(), src)) return false;
-      pipe = b->pipeline_glsl(key, src);
-      if (!pipe) return false;
-      last_key = key;
-      last_pipe = pipe;
-    }
+  if (key == last_key && last_pipe) {
+    pipe = last_pipe;
+  } else {
+    std::string src;
+    if (!detail::elementwise_glsl(p, in, L, out.dtype(), src)) return false;
+    pipe = b->pipeline_glsl(key, src);
+    if (!pipe) return false;
+    last_key = key;
+    last_pipe = pipe;
   }
 
-  struct {
-    uint64_t addr[detail::max_program_inputs + 3];
-    uint32_t n, ndim;
-  } push{};
+  uint32_t push[detail::push_limit / 4] = {};
   const size_t nin = in.size();
-  // Order: out, inputs, meta, then n and ndim (matching the GLSL block).
-  uint64_t meta = 0;
+  auto put_addr = [&](size_t slot, uint64_t a) { std::memcpy(&push[2 * slot], &a, 8); };
   uint32_t ndim = 0;
-  if (std::find(access.begin(), access.end(), detail::Access::strided) != access.end()) {
-    auto L = detail::collapse(out.shape(), in);
-    ndim = static_cast<uint32_t>(L.shape.size());
+  if (L.strided) {
+    auto C = detail::collapse(out.shape(), in);
+    ndim = static_cast<uint32_t>(C.shape.size());
     std::vector<int32_t> m;
-    for (auto s : L.shape) m.push_back(static_cast<int32_t>(s));
+    for (auto s : C.shape) m.push_back(static_cast<int32_t>(s));
     for (size_t k = 0; k < nin; ++k)
-      for (auto s : L.strides[k]) m.push_back(static_cast<int32_t>(s));
-    meta = b->constants(m.data(), m.size() * sizeof(int32_t));
+      for (auto s : C.strides[k]) m.push_back(static_cast<int32_t>(s));
+    put_addr(1 + nin, b->constants(m.data(), m.size() * sizeof(int32_t)));
   }
-  for (size_t k = 0; k < nin; ++k) push.addr[1 + k] = b->read(in[k]);
-  push.addr[0] = b->write(out);
-  push.addr[1 + nin] = meta;
-  // n and ndim follow the addresses directly in the GLSL block.
-  uint32_t* tail = reinterpret_cast<uint32_t*>(&push.addr[2 + nin]);
+  for (size_t k = 0; k < nin; ++k)
+    if (L.access[k] != detail::Access::push) put_addr(1 + k, b->read(in[k]));
+  put_addr(0, b->write(out));
+  uint32_t* tail = &push[2 * (2 + nin)];
   tail[0] = static_cast<uint32_t>(out.size());
   tail[1] = ndim;
-  const uint32_t bytes = static_cast<uint32_t>((2 + nin) * 8 + 8);
-  const uint64_t groups = std::clamp<uint64_t>((out.size() + detail::elementwise_local_size - 1) /
-                                                   detail::elementwise_local_size,
-                                               1, 65535);
-  if (out.size() > 0) b->dispatch(pipe, &push, bytes, static_cast<uint32_t>(groups));
+  std::memcpy(tail + 2, L.slots.data(), L.slots.size() * 4);
+  const uint32_t bytes = static_cast<uint32_t>((2 + nin) * 8 + 8 + L.slots.size() * 4);
+  const uint64_t per_group = detail::elementwise_local_size * detail::elementwise_unroll;
+  const uint64_t groups = std::clamp<uint64_t>((out.size() + per_group - 1) / per_group, 1, 65535);
+  if (out.size() > 0) b->dispatch(pipe, push, bytes, static_cast<uint32_t>(groups));
   return true;
 }
 

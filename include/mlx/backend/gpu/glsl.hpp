@@ -247,12 +247,14 @@ float mlx_logaddexp(float a, float b) {
     std::string T = c.type;
     s += T + " mlx_floordiv(" + T + " a, " + T + " b) {\n  if (b == " + T + "(0)) return " + T + "(0);\n";
     if (c.kind == Kind::signed_int)
-      s += "  " + T + " q = a / b;\n  if ((a % b != " + T + "(0)) && ((a < " + T + "(0)) != (b < " + T +
+      // GLSL leaves % of negative operands undefined (NVIDIA differs from lavapipe): the
+      // remainder is written out from the truncating division, which GLSL does define.
+      s += "  " + T + " q = a / b;\n  if ((a - q * b != " + T + "(0)) && ((a < " + T + "(0)) != (b < " + T +
            "(0)))) q -= " + T + "(1);\n  return q;\n}\n";
     else
       s += "  return a / b;\n}\n";
     s += T + " mlx_irem(" + T + " a, " + T + " b) {\n  if (b == " + T + "(0)) return " + T + "(0);\n  " + T +
-         " r = a % b;\n";
+         " r = a - (a / b) * b;\n";
     if (c.kind == Kind::signed_int)
       s += "  if (r != " + T + "(0) && ((r < " + T + "(0)) != (b < " + T + "(0)))) r += b;\n";
     s += "  return r;\n}\n";
@@ -389,12 +391,19 @@ inline std::string constant(double v, const ComputeType& c) {
   return buf;
 }
 
-/// The body of a program: statements computing `v<i>` for every instruction, with inputs
+/// The body of a program: statements computing `<prefix><i>` for every instruction, with inputs
 /// read through `input(k)` (an expression of input k's stored value) and `truth(k)`.
 /// Returns false when some instruction has no GPU spelling.
-template <class InputExpr>
+struct EmbedConstants {
+  std::string operator()(int) const { return {}; }
+};
+
+/// `constant(i)` may return the GLSL for instruction i's constant (a push-constant slot);
+/// an empty string embeds the value in the source.
+template <class InputExpr, class ConstantExpr = EmbedConstants>
 bool program_body(const core::detail::ProgramDesc& p, const ComputeType& c,
-                  const std::vector<Dtype>& in_dtypes, InputExpr input, std::string& out) {
+                  const std::vector<Dtype>& in_dtypes, InputExpr input, std::string& out,
+                  ConstantExpr constant_expr = {}, const std::string& prefix = "v") {
   using core::detail::ProgramInstr;
   // Inputs read as a where's condition are tested for non-zero in their own type.
   std::vector<bool> as_truth(p.code.size(), false);
@@ -403,7 +412,7 @@ bool program_body(const core::detail::ProgramDesc& p, const ComputeType& c,
       as_truth[static_cast<size_t>(ins.args[0])] = true;
   for (size_t i = 0; i < p.code.size(); ++i) {
     auto& ins = p.code[i];
-    std::string v = "v" + std::to_string(i), e;
+    std::string v = prefix + std::to_string(i), e;
     if (ins.op == ProgramInstr::input) {
       int k = ins.args[0];
       Dtype d = in_dtypes.at(static_cast<size_t>(k));
@@ -412,13 +421,14 @@ bool program_body(const core::detail::ProgramDesc& p, const ComputeType& c,
       else
         e = load_as(input(k), d, c);
     } else if (ins.op == ProgramInstr::constant) {
-      e = constant(ins.value, c);
+      e = constant_expr(static_cast<int>(i));
+      if (e.empty()) e = constant(ins.value, c);
     } else {
       const char* pat = functor_spelling(ins.op, c);
       if (!pat) return false;
       std::vector<std::string> args;
       for (int a : ins.args)
-        if (a >= 0) args.push_back("v" + std::to_string(a));
+        if (a >= 0) args.push_back(prefix + std::to_string(a));
       e = expand(pat, args, c);
       if (c.wrap) {
         char buf[1024];

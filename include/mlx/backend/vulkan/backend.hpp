@@ -74,6 +74,12 @@ class VulkanBackend final : public gpu::Backend {
                                                    ctx_->max_allocation, usage, "GPU");
     staging_mem_ = std::make_unique<BlockAllocator>(d, staging_type_, true, size_t(64) << 20,
                                                     ctx_->max_allocation, usage, "staging");
+    // Empty blocks are cached up to 1/8 of the device heap (more would crowd other users of
+    // the GPU; less re-allocates big arrays in loops).
+    const auto& mp = ctx_->memory;
+    device_mem_->set_cache_limit(
+        static_cast<size_t>(mp.memoryHeaps[mp.memoryTypes[device_type_].heapIndex].size / 8));
+    staging_mem_->set_cache_limit(size_t(256) << 20);
     pool_ = d.createCommandPool(vk::CommandPoolCreateInfo(
         vk::CommandPoolCreateFlagBits::eResetCommandBuffer, ctx_->queue_family));
     vk::SemaphoreTypeCreateInfo timeline(vk::SemaphoreType::eTimeline, 0);

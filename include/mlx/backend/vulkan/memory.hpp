@@ -61,12 +61,15 @@ class BlockAllocator {
                                " bytes).");
     for (auto& b : blocks_)
       if (auto a = take(*b, n)) return a;
+    // Big arrays get a block of their own size; empty blocks stay cached (see below), so a
+    // loop that makes a fresh 256 MiB result every step allocates from the driver once.
     blocks_.push_back(std::make_unique<Block>());
     try {
       create(*blocks_.back(), std::max(n, block_size_));
-    } catch (...) {
+    } catch (const std::runtime_error&) {
       blocks_.pop_back();
-      throw;
+      if (!release_empty_blocks(0)) throw;
+      return allocate(bytes);  // retry once the cached blocks are gone
     }
     return take(*blocks_.back(), n);
   }
@@ -84,13 +87,16 @@ class BlockAllocator {
       auto prev = std::prev(next);
       if (prev->first + prev->second == off) {
         prev->second += size;
-        release_empty_blocks();
+        trim();
         return;
       }
     }
     b.free.emplace(off, size);
-    release_empty_blocks();
+    trim();
   }
+
+  /// Bytes of empty blocks kept for reuse (MLX's buffer cache, at block granularity).
+  void set_cache_limit(size_t bytes) { cache_limit_ = bytes; }
 
   size_t bytes_reserved() const {
     size_t s = 0;
@@ -119,15 +125,29 @@ class BlockAllocator {
     return {};
   }
 
-  // Keeps one empty block as a spare; gives the others back to the driver.
-  void release_empty_blocks() {
-    int spare = 0;
+  // Gives empty blocks back to the driver beyond `keep` bytes of them; returns whether any
+  // went.
+  bool release_empty_blocks(size_t keep) {
+    bool released = false;
+    size_t kept = 0;
     for (size_t i = blocks_.size(); i-- > 0;) {
       if (blocks_[i]->used != 0) continue;
-      if (spare++ == 0) continue;
+      if (kept + blocks_[i]->size <= keep) {
+        kept += blocks_[i]->size;
+        continue;
+      }
       destroy(*blocks_[i]);
       blocks_.erase(blocks_.begin() + static_cast<long>(i));
+      released = true;
     }
+    return released;
+  }
+
+  void trim() {
+    size_t empty = 0;
+    for (auto& b : blocks_)
+      if (b->used == 0) empty += b->size;
+    if (empty > cache_limit_) release_empty_blocks(cache_limit_);
   }
 
   void create(Block& b, size_t size) {
@@ -163,6 +183,7 @@ class BlockAllocator {
   vk::BufferUsageFlags usage_;
   const char* what_;
   std::vector<std::unique_ptr<Block>> blocks_;
+  size_t cache_limit_ = size_t(4) << 30;
 };
 
 }  // namespace mlx::core::vulkan
