@@ -87,6 +87,11 @@ class CpuAllocator {
     }
   }
 
+  /// Memory another allocator (the GPU backend's) gives to arrays: counted in the same
+  /// active and peak figures, so that get_peak_memory() means the same on every device.
+  void note_external_alloc(size_t n) { std::lock_guard lk(mtx_); account(n); }
+  void note_external_free(size_t n) { std::lock_guard lk(mtx_); active_ -= n; }
+
   size_t active() { std::lock_guard lk(mtx_); return active_; }
   size_t peak() { std::lock_guard lk(mtx_); return peak_; }
   void reset_peak() { std::lock_guard lk(mtx_); peak_ = active_; }

@@ -210,6 +210,8 @@ class array {
   const void* host_address() const;
   gpu::DeviceCopy* device_copy() const;
   void set_device_copy(std::unique_ptr<gpu::DeviceCopy> copy);
+  /// Whether a GPU kernel may overwrite this array's device buffer (see is_donatable).
+  bool is_donatable_on_gpu() const;
   const Stream& stream() const;
   /// Allocates and attaches row-contiguous storage for this array's shape.
   void set_data(allocator::Buffer buffer);
@@ -504,6 +506,12 @@ inline void array::move_shared_buffer(array other) {
   desc_->strides = other.desc_->strides;
   desc_->flags = other.desc_->flags;
   other.desc_->data_ptr = nullptr;
+}
+
+inline bool array::is_donatable_on_gpu() const {
+  return desc_.use_count() == 1 && desc_->data && desc_->data.use_count() == 1 &&
+         desc_->data->device && desc_->data->device->written_by_gpu &&
+         desc_->flags.row_contiguous && desc_->data_size == desc_->size;
 }
 
 inline bool array::is_donatable() const {

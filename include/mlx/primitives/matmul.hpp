@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Matrix-product primitives: Matmul (batched, broadcast batch dims, 1-d operands), AddMM
 // (alpha * a @ b + beta * c), GatherMM, SegmentedMM, and the diagonal view / diagonal
-// matrix behind diagonal, diag and trace. Kernels: backend/cpu/gemm.hpp.
+// matrix behind diagonal, diag and trace. Kernels: backend/cpu/gemm.hpp, and
+// backend/gpu/matmul.hpp for Matmul and AddMM on Device::gpu.
 #pragma once
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include "mlx/backend/cpu/convert.hpp"
 #include "mlx/backend/cpu/copy.hpp"
 #include "mlx/backend/cpu/gemm.hpp"
+#include "mlx/backend/gpu/matmul.hpp"
 #include "mlx/core/primitive.hpp"
 #include "mlx/primitives/shape.hpp"
 
@@ -94,6 +96,10 @@ class Matmul : public UnaryPrimitive {
   void eval_cpu(const std::vector<array>& in, array& out) override {
     detail::matmul_eval(in[0], in[1], nullptr, 1.0, 0.0, out);
   }
+  // Dtypes or sizes the GPU kernels do not take run on the CPU (Primitive's fallback).
+  void eval_gpu(const std::vector<array>& in, std::vector<array>& out) override {
+    if (!gpu::matmul_gpu(in[0], in[1], nullptr, 1.f, 0.f, out[0])) Primitive::eval_gpu(in, out);
+  }
   const char* name() const override { return "Matmul"; }
   bool is_equivalent(const Primitive& other) const override {
     return dynamic_cast<const Matmul*>(&other) != nullptr;
@@ -107,6 +113,10 @@ class AddMM : public UnaryPrimitive {
   AddMM(Stream s, float alpha, float beta) : UnaryPrimitive(s), alpha_(alpha), beta_(beta) {}
   void eval_cpu(const std::vector<array>& in, array& out) override {
     detail::matmul_eval(in[0], in[1], &in[2], alpha_, beta_, out);
+  }
+  void eval_gpu(const std::vector<array>& in, std::vector<array>& out) override {
+    if (!gpu::matmul_gpu(in[0], in[1], &in[2], alpha_, beta_, out[0]))
+      Primitive::eval_gpu(in, out);
   }
   const char* name() const override { return "AddMM"; }
   float alpha() const { return alpha_; }

@@ -53,6 +53,7 @@ class DeviceCopy {
   /// Waits for the GPU work that writes this buffer and copies it to host memory.
   virtual void sync_to_host() = 0;
   bool host_stale = false;
+  bool written_by_gpu = false;  // made by Backend::write (not an upload of host data)
 };
 
 class Backend {
@@ -74,6 +75,10 @@ class Backend {
   /// Gives `out` fresh device memory (its host copy goes stale) and returns its address, for
   /// the next dispatch to write.
   virtual uint64_t write(array& out) = 0;
+  /// Gives `out` the buffer of `in` (same dtype and size, row-contiguous, written by the GPU,
+  /// and referenced by nobody else) for an elementwise kernel to overwrite in place; returns
+  /// its address, or 0 when `in` cannot be donated.
+  virtual uint64_t donate(array& out, const array& in) = 0;
   /// Device memory for one primitive's intermediate results; freed once the GPU is done.
   virtual uint64_t scratch(size_t bytes) = 0;
   /// Small read-only data for the next dispatches (shapes, strides), valid until the work

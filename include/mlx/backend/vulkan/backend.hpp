@@ -21,6 +21,7 @@
 #include <mutex>
 #include <shaderc/shaderc.hpp>
 #include <thread>
+#include <unistd.h>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -154,6 +155,7 @@ class VulkanBackend final : public gpu::Backend {
     std::lock_guard lk(mtx_);
     const size_t bytes = out.nbytes();
     Allocation a = device_mem_->allocate(bytes);
+    allocator::detail::CpuAllocator::instance().note_external_alloc(a.size);
     if (unified_) {
       out.set_data(allocator::Buffer{a.mapped()}, [](allocator::Buffer) {});
     } else {
@@ -162,11 +164,25 @@ class VulkanBackend final : public gpu::Backend {
     auto copy = std::make_unique<DeviceBuffer>(this, a, static_cast<const char*>(out.buffer().ptr()),
                                                bytes);
     copy->host_stale = true;
+    copy->written_by_gpu = true;
     copy->write_value = open_value();
     if (dirty_.count(a.address())) need_barrier_ = true;
     pending_writes_.push_back(a.address());
     out.set_device_copy(std::move(copy));
     return a.address();
+  }
+
+  uint64_t donate(array& out, const array& in) override {
+    std::lock_guard lk(mtx_);
+    if (!in.is_donatable_on_gpu() || in.dtype() != out.dtype() || in.size() != out.size()) return 0;
+    out.move_shared_buffer(in);
+    auto* copy = static_cast<DeviceBuffer*>(out.device_copy());
+    copy->host_stale = true;
+    copy->write_value = open_value();
+    const uint64_t addr = copy->alloc_.address();
+    if (dirty_.count(addr)) need_barrier_ = true;
+    pending_writes_.push_back(addr);
+    return addr;
   }
 
   uint64_t scratch(size_t bytes) override {
@@ -239,7 +255,7 @@ class VulkanBackend final : public gpu::Backend {
     std::lock_guard lk(mtx_);
     if (!c.host_stale) return;
     if (c.write_value > submitted_) submit_open();
-    if (unified_) {
+    if (unified_ || c.bytes_ == 0) {  // nothing to copy (a zero-size copy is invalid)
       wait(c.write_value);
     } else {
       Allocation s = staging_mem_->allocate(c.bytes_);
@@ -257,8 +273,11 @@ class VulkanBackend final : public gpu::Backend {
     c.host_stale = false;
   }
 
+  /// An array buffer's device memory is no longer referenced (it is reused once the GPU is
+  /// done with it).
   void release(const Allocation& a) {
     std::lock_guard lk(mtx_);
+    allocator::detail::CpuAllocator::instance().note_external_free(a.size);
     dirty_.erase(a.address());
     if (open_.cb) {
       open_.frees.push_back({a, false});
@@ -320,9 +339,10 @@ class VulkanBackend final : public gpu::Backend {
 
   DeviceBuffer* upload(const array& a, const char* base, size_t bytes) {
     Allocation dst = device_mem_->allocate(bytes);
+    allocator::detail::CpuAllocator::instance().note_external_alloc(dst.size);
     if (unified_) {
       std::memcpy(dst.mapped(), base, bytes);
-    } else {
+    } else if (bytes > 0) {
       Allocation s = staging_mem_->allocate(bytes);
       std::memcpy(s.mapped(), base, bytes);
       flush_mapped(s);
@@ -504,8 +524,10 @@ class VulkanBackend final : public gpu::Backend {
     if (!file.empty()) {
       std::error_code ec;
       std::filesystem::create_directories(file.parent_path(), ec);
+      // A private temporary, renamed into place: processes sharing the cache (parallel
+      // tests) never see a half-written file.
       auto tmp = file;
-      tmp += ".tmp";
+      tmp += ".tmp" + std::to_string(::getpid());
       std::ofstream out(tmp, std::ios::binary);
       uint64_t n = glsl.size();
       out.write(reinterpret_cast<const char*>(&n), 8);
@@ -539,8 +561,12 @@ class VulkanBackend final : public gpu::Backend {
       auto data = ctx_->device.getPipelineCacheData(cache_);
       std::error_code ec;
       std::filesystem::create_directories(dir, ec);
-      std::ofstream out(dir / "vulkan_pipelines.bin", std::ios::binary);
+      auto tmp = dir / ("vulkan_pipelines.bin.tmp" + std::to_string(::getpid()));
+      std::ofstream out(tmp, std::ios::binary);
       out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+      out.close();
+      if (out) std::filesystem::rename(tmp, dir / "vulkan_pipelines.bin", ec);
+      else std::filesystem::remove(tmp, ec);
     } catch (...) {
     }
   }
