@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "mlx/backend/cpu/reduce.hpp"
+#include "mlx/backend/gpu/reduce.hpp"
 #include "mlx/expr/fused.hpp"
 
 namespace mlx::core {
@@ -71,6 +72,12 @@ class Reduce : public detail::ReducePrimitive {
     });
   }
 
+  void eval_gpu(const std::vector<array>& inputs, std::vector<array>& outputs) override {
+    detail::ProgramDesc p;
+    if (!describe(p) || !gpu::run_reduce(p, axes_, R, inputs, outputs[0]))
+      Primitive::eval_gpu(inputs, outputs);
+  }
+
   const char* name() const override { return "Reduce"; }
   void print(std::ostream& os) override {
     os << "Reduce(" << detail::reduce_name(R) << ", ";
@@ -129,6 +136,17 @@ class ArgReduce : public UnaryPrimitive {
                      expr_.compute_dtype(), ".");
       }
     });
+  }
+
+  void eval_gpu(const std::vector<array>& inputs, std::vector<array>& outputs) override {
+    // The expression becomes the kernel's load, as for Reduce (the program's slots map to
+    // this node's inputs through slot_input_).
+    detail::ProgramDesc p;
+    int n = 0;
+    for (int s : slot_input_) n = std::max(n, s + 1);
+    if (!detail::describe_into(expr_, slot_input_.data(), n, p) ||
+        !gpu::run_arg_reduce(p, axis_, is_max_, inputs, outputs[0]))
+      Primitive::eval_gpu(inputs, outputs);
   }
 
   const char* name() const override { return is_max_ ? "ArgMax" : "ArgMin"; }

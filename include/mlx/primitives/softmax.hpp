@@ -5,6 +5,7 @@
 
 #include "mlx/backend/cpu/copy.hpp"
 #include "mlx/backend/cpu/softmax.hpp"
+#include "mlx/backend/gpu/softmax.hpp"
 #include "mlx/core/primitive.hpp"
 
 namespace mlx::core {
@@ -25,6 +26,9 @@ class Softmax : public UnaryPrimitive {
     const int64_t n = out.ndim() == 0 ? 1 : out.shape(-1);
     const int64_t rows = n == 0 ? 0 : static_cast<int64_t>(out.size()) / n;
     cpu::softmax_rows(in.raw_data(), out.raw_data(), out.dtype(), rows, n);
+  }
+  void eval_gpu(const std::vector<array>& inputs, std::vector<array>& outputs) override {
+    if (!gpu::run_softmax(inputs[0], outputs[0])) Primitive::eval_gpu(inputs, outputs);
   }
   const char* name() const override { return "Softmax"; }
 };
