@@ -14,7 +14,7 @@
 #include <tuple>
 #include <vector>
 
-#include "array_values.hpp"
+#include "../../array_values.hpp"
 #include "mlx/expr/functors/registry.hpp"
 
 namespace mlx::core {
@@ -153,7 +153,10 @@ TEST(VulkanElementwise, StridedBroadcastAndScalarInputs) {
                               add(multiply(t, -1.75f, dev), 5, dev),
                               add(astype(t, int64, dev), int64_t(1) << 40, dev),
                               multiply(astype(t, float64, dev), 1e-300, dev),
-                              subtract(astype(t, uint8, dev), 7, dev)};
+                              subtract(astype(t, uint8, dev), 7, dev),
+                              // negative strides (a reversed view) next to a plain input
+                              add(flip(a, {0, 2}, Device::cpu), a, dev),
+                              multiply(flip(t, Device::cpu), 2.0f, dev)};
   };
   auto g = run(Device::gpu), c = run(Device::cpu);
   for (size_t i = 0; i < g.size(); ++i) expect_same(g[i], c[i], "case " + std::to_string(i));

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <string_view>
 #include <string>
@@ -62,12 +63,15 @@ inline CollapsedLayout collapse(const Shape& out_shape, const std::vector<array>
 // through strides, or not at all: a one-element host array travels in the push constants.
 enum class Access : char { linear = 'l', scalar = 's', strided = 'g', push = 'p' };
 
-/// Elements per thread per loop iteration: enough loads in flight for the memory system
-/// (a copy with 4 reached 1.2 TB/s on the H200, triad with 2 inputs x 4 reached 3.9 TB/s).
-inline int elementwise_unroll(const std::vector<Access>& access) {
-  int loaded = 0;
-  for (auto a : access) loaded += a == Access::linear || a == Access::strided;
-  return loaded <= 1 ? 16 : loaded == 2 ? 8 : 4;
+/// Elements per thread per loop iteration. Measured on the H200 (2^26 fp32, steady state):
+/// 4 beats 1, 8 and 16 for copy (3.66 TB/s), triad (3.99) and a*b+c (4.08) alike.
+/// MLXPP_GPU_UNROLL overrides it, for tuning on another device.
+inline int elementwise_unroll(const std::vector<Access>&) {
+  static const int unroll = [] {
+    const char* v = std::getenv("MLXPP_GPU_UNROLL");
+    return v ? std::clamp(std::atoi(v), 1, 32) : 4;
+  }();
+  return unroll;
 }
 
 inline constexpr uint32_t push_limit = 128;  // bytes: Vulkan's guaranteed minimum
@@ -215,9 +219,13 @@ inline bool elementwise_glsl(const core::detail::ProgramDesc& p, const std::vect
     // Loads past the end read the last element instead (no branch before the loads).
     body += "    uint " + ij + " = min(i + " + std::to_string(j) + "u * stride, p.n - 1u);\n";
     if (L.strided) {
-      // Meta: shape[ndim], then for every input its strides[ndim].
+      // Meta: shape[ndim], for every input its strides[ndim], then every input's start
+      // offset: addresses point at an input's lowest element, so that no index is negative
+      // (negative indices are undefined in SPIR-V; NVIDIA and lavapipe differ).
       for (size_t k = 0; k < in.size(); ++k)
-        if (L.access[k] == Access::strided) body += "    int o" + std::to_string(k) + sj + " = 0;\n";
+        if (L.access[k] == Access::strided)
+          body += "    int o" + std::to_string(k) + sj + " = p.meta.v[" + std::to_string(in.size() + 1) +
+                  " * p.ndim + " + std::to_string(k) + "];\n";
       body += "    {\n      uint rem = " + ij + ";\n"
               "      for (int d = int(p.ndim) - 1; d >= 0; --d) {\n"
               "        uint s = uint(p.meta.v[d]);\n"
@@ -295,6 +303,7 @@ inline bool run_elementwise(const core::detail::ProgramDesc& p, const std::vecto
   const size_t nin = in.size();
   auto put_addr = [&](size_t slot, uint64_t a) { std::memcpy(&push[2 * slot], &a, 8); };
   uint32_t ndim = 0;
+  std::vector<int64_t> start(nin, 0);
   if (L.strided) {
     auto C = detail::collapse(out.shape(), in);
     ndim = static_cast<uint32_t>(C.shape.size());
@@ -302,10 +311,18 @@ inline bool run_elementwise(const core::detail::ProgramDesc& p, const std::vecto
     for (auto s : C.shape) m.push_back(static_cast<int32_t>(s));
     for (size_t k = 0; k < nin; ++k)
       for (auto s : C.strides[k]) m.push_back(static_cast<int32_t>(s));
+    for (size_t k = 0; k < nin; ++k) {
+      int64_t below = 0;  // elements the view reaches below its first one
+      for (size_t d = 0; d < C.shape.size(); ++d)
+        if (C.strides[k][d] < 0) below -= (C.shape[d] - 1) * C.strides[k][d];
+      start[k] = below;
+      m.push_back(static_cast<int32_t>(below));
+    }
     put_addr(1 + nin, b->constants(m.data(), m.size() * sizeof(int32_t)));
   }
   for (size_t k = 0; k < nin; ++k)
-    if (L.access[k] != detail::Access::push) put_addr(1 + k, b->read(in[k]));
+    if (L.access[k] != detail::Access::push)
+      put_addr(1 + k, b->read(in[k]) - static_cast<uint64_t>(start[k]) * in[k].itemsize());
   // A dying input of the output's dtype and size gives its buffer (in place is safe: each
   // element is read and written by the same thread, loads first).
   uint64_t out_addr = 0;

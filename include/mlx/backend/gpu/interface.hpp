@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -128,7 +129,13 @@ inline bool compiled_in() { return detail::factory() != nullptr; }
 inline Backend* backend() {
   auto& s = detail::state();
   if (!detail::factory()) return nullptr;
-  std::call_once(s.once, [&] { s.backend = detail::factory()(); });
+  std::call_once(s.once, [&] {
+    s.backend = detail::factory()();
+    // Torn down by an exit handler registered after the driver loaded, so it runs before
+    // the driver's own (a static destructor would run after them: NVIDIA's driver then
+    // crashed at exit).
+    if (s.backend) std::atexit([] { detail::state().backend.reset(); });
+  });
   return s.backend.get();
 }
 

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <algorithm>
+#include <stdexcept>
 #include <cstring>
 #include <string>
 #include <unordered_map>
@@ -453,6 +454,8 @@ inline void dispatch_reduce(Backend* b, Pipeline* pipe, const ReduceView& v, con
   unsigned char push[128] = {};
   size_t at = 0;
   auto put = [&](const void* x, size_t bytes) {
+    // plan_reduce keeps the inputs few enough to fit (max_reduce_inputs); checked anyway.
+    if (at + bytes > sizeof push) throw std::logic_error("[gpu::reduce] push constants overflow");
     std::memcpy(push + at, x, bytes);
     at += bytes;
   };
