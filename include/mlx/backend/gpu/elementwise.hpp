@@ -74,7 +74,6 @@ inline int elementwise_unroll(const std::vector<Access>&) {
   return unroll;
 }
 
-inline constexpr uint32_t push_limit = 128;  // bytes: Vulkan's guaranteed minimum
 
 /// Where each input and constant of a program comes from in one launch.
 struct Plan {
@@ -97,7 +96,7 @@ inline Plan plan(const core::detail::ProgramDesc& p, const std::vector<array>& i
   Plan L;
   uint32_t bytes = static_cast<uint32_t>((2 + in.size()) * 8 + 8);
   auto take = [&](int words) {
-    if (bytes + 4u * static_cast<uint32_t>(words) > push_limit) return -1;
+    if (bytes + 4u * static_cast<uint32_t>(words) > push_constant_bytes) return -1;
     bytes += 4u * static_cast<uint32_t>(words);
     int first = static_cast<int>(L.slots.size());
     L.slots.resize(L.slots.size() + static_cast<size_t>(words));
@@ -299,7 +298,7 @@ inline bool run_elementwise(const core::detail::ProgramDesc& p, const std::vecto
     last_pipe = pipe;
   }
 
-  uint32_t push[detail::push_limit / 4] = {};
+  uint32_t push[push_constant_bytes / 4] = {};
   const size_t nin = in.size();
   auto put_addr = [&](size_t slot, uint64_t a) { std::memcpy(&push[2 * slot], &a, 8); };
   uint32_t ndim = 0;

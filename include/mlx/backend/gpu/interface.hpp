@@ -31,7 +31,6 @@ struct DeviceInfo {
   uint32_t subgroup_size = 32;
   uint32_t max_workgroup_size = 256;
   uint32_t shared_memory_bytes = 16384;
-  uint32_t max_push_constant_bytes = 128;
   bool float16 = false;  // arithmetic and 16-bit storage
   bool float64 = false;
   bool int64 = false;
@@ -42,6 +41,10 @@ struct DeviceInfo {
   bool unified_memory = false;         // device memory is host-visible and cached (no copies)
   bool is_cpu = false;                 // lavapipe and other software devices
 };
+
+/// Every kernel's arguments fit in this many bytes of push constants: Vulkan's guaranteed
+/// minimum, so one pipeline layout serves every device.
+inline constexpr uint32_t push_constant_bytes = 128;
 
 /// An opaque compiled kernel owned by the backend (alive until the process ends).
 struct Pipeline;

@@ -40,7 +40,7 @@ struct MatmulPush {
   uint32_t flags;  // coopmat only: bit 0 A, bit 1 B move 8 halves at a time
 };
 static_assert(offsetof(MatmulPush, M) == 40 && offsetof(MatmulPush, flags) == 100 &&
-                  sizeof(MatmulPush) <= 128,
+                  sizeof(MatmulPush) <= push_constant_bytes,
               "MatmulPush must match the GLSL push-constant block");
 
 /// One operand as the kernels address it: element strides of rows and columns, and one

@@ -451,7 +451,7 @@ inline void dispatch_reduce(Backend* b, Pipeline* pipe, const ReduceView& v, con
   for (auto& in : v.in) meta.push_back(static_cast<int32_t>(in.origin));
   if (meta.empty()) meta.push_back(0);
   const uint64_t meta_addr = b->constants(meta.data(), meta.size() * sizeof(int32_t));
-  unsigned char push[128] = {};
+  unsigned char push[push_constant_bytes] = {};
   size_t at = 0;
   auto put = [&](const void* x, size_t bytes) {
     // plan_reduce keeps the inputs few enough to fit (max_reduce_inputs); checked anyway.

@@ -60,8 +60,6 @@ class DeviceBuffer final : public gpu::DeviceCopy {
 
 class VulkanBackend final : public gpu::Backend {
  public:
-  static constexpr uint32_t push_bytes = 128;  // Vulkan's guaranteed minimum
-
   VulkanBackend() : ctx_(std::make_unique<Context>()) {
     auto& d = ctx_->device;
     const bool host_visible_device = choose_memory_types();
@@ -87,7 +85,7 @@ class VulkanBackend final : public gpu::Backend {
     vk::SemaphoreCreateInfo sci;
     sci.pNext = &timeline;
     timeline_ = d.createSemaphore(sci);
-    vk::PushConstantRange range(vk::ShaderStageFlagBits::eCompute, 0, push_bytes);
+    vk::PushConstantRange range(vk::ShaderStageFlagBits::eCompute, 0, gpu::push_constant_bytes);
     layout_ = d.createPipelineLayout(vk::PipelineLayoutCreateInfo({}, {}, range));
     load_pipeline_cache();
     if (const char* c = std::getenv("MLXPP_VULKAN_CHUNK")) chunk_ = std::max(1, std::atoi(c));
@@ -117,10 +115,6 @@ class VulkanBackend final : public gpu::Backend {
 
   const gpu::DeviceInfo& info() const override { return ctx_->info; }
   bool unified_memory() const { return unified_; }
-  size_t device_bytes_used() {
-    std::lock_guard lk(mtx_);
-    return device_mem_->bytes_used();
-  }
 
   // ---- pipelines -------------------------------------------------------------------------
   gpu::Pipeline* pipeline(std::string_view key, const uint32_t* spirv, size_t words,

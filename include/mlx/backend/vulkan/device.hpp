@@ -53,7 +53,6 @@ struct Context {
   vk::Queue queue;
   uint32_t queue_family = 0;
   vk::PhysicalDeviceMemoryProperties memory;
-  vk::PhysicalDeviceLimits limits;
   size_t max_allocation = size_t(1) << 30;
   gpu::DeviceInfo info;
 
@@ -145,7 +144,6 @@ struct Context {
                                std::to_string(VK_VERSION_MAJOR(p.apiVersion)) + "." +
                                std::to_string(VK_VERSION_MINOR(p.apiVersion)) +
                                "; mlx needs 1.2");
-    limits = p.limits;
     memory = physical.getMemoryProperties();
     max_allocation = static_cast<size_t>(
         props.get<vk::PhysicalDeviceMaintenance3Properties>().maxMemoryAllocationSize);
@@ -233,7 +231,6 @@ struct Context {
         static_cast<bool>(p11.subgroupSupportedStages & vk::ShaderStageFlagBits::eCompute);
     info.max_workgroup_size = p.limits.maxComputeWorkGroupInvocations;
     info.shared_memory_bytes = p.limits.maxComputeSharedMemorySize;
-    info.max_push_constant_bytes = p.limits.maxPushConstantsSize;
     info.float16 = f12.shaderFloat16 && f11.storageBuffer16BitAccess;
     info.float64 = f10.shaderFloat64;
     info.int64 = f10.shaderInt64;

@@ -98,17 +98,6 @@ class BlockAllocator {
   /// Bytes of empty blocks kept for reuse (MLX's buffer cache, at block granularity).
   void set_cache_limit(size_t bytes) { cache_limit_ = bytes; }
 
-  size_t bytes_reserved() const {
-    size_t s = 0;
-    for (auto& b : blocks_) s += b->size;
-    return s;
-  }
-  size_t bytes_used() const {
-    size_t s = 0;
-    for (auto& b : blocks_) s += b->used;
-    return s;
-  }
-
  private:
   static size_t round_up(size_t n) { return (n + alignment - 1) / alignment * alignment; }
 
