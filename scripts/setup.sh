@@ -13,6 +13,8 @@ packages=(
   libvulkan-dev libshaderc-dev glslc mesa-vulkan-drivers vulkan-validationlayers
   # tests, benchmarks, IO
   libgtest-dev libbenchmark-dev nlohmann-json3-dev zlib1g-dev
+  # safety net: libFuzzer and the sanitizer runtimes come with clang; the API reference
+  clang libclang-rt-14-dev doxygen
   # data for the main example
   dataset-fashion-mnist
   # benchmark peers
