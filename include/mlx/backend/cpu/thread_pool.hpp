@@ -30,14 +30,21 @@ class ThreadPool {
   int num_threads() const { return static_cast<int>(workers_.size()) + 1; }
 
   /// Runs fn(task) for task in [0, ntasks) on all threads; returns when all are done.
-  /// Nested calls from inside a task run serially on the calling thread.
+  /// Nested calls from inside a task run serially on the calling thread, and so does a call
+  /// while another user thread owns the pool: the pool runs one job at a time, and a second
+  /// thread evaluating its own graph has a core of its own to run it on.
   template <class F>
   void run(int64_t ntasks, F&& fn) {
     if (ntasks <= 0) return;
-    if (workers_.empty() || ntasks == 1 || in_pool_) {
+    if (workers_.empty() || ntasks == 1 || in_pool_ ||
+        busy_.exchange(true, std::memory_order_acquire)) {
       for (int64_t t = 0; t < ntasks; ++t) fn(t);
       return;
     }
+    struct Release {
+      std::atomic<bool>& busy;
+      ~Release() { busy.store(false, std::memory_order_release); }
+    } release{busy_};
     // A pointer and a trampoline instead of std::function: every kernel's lambda passes
     // through here, and std::function's machinery per lambda type was a large share of
     // the library's compile time (docs/compile-time.md).
@@ -96,14 +103,17 @@ class ThreadPool {
     work();
     in_pool_ = false;
     // Wait for every task, then for every worker to leave work(): after that no thread
-    // can touch this job, and the next run may reuse the counters.
+    // can touch this job, and the next run may reuse the counters. The store of job_ and
+    // the loads of active_ here, and a worker's increment of active_ before it loads job_,
+    // are sequentially consistent: with weaker orders the store may wait in this core's
+    // store buffer while the load sees 0, and a late worker would still find this job.
     while (done_.load(std::memory_order_acquire) != ntasks) std::this_thread::yield();
-    job_.store(nullptr, std::memory_order_release);
-    while (active_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
+    job_.store(nullptr, std::memory_order_seq_cst);
+    while (active_.load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
   }
 
   void work() {
-    auto* job = job_.load(std::memory_order_acquire);
+    auto* job = job_.load(std::memory_order_seq_cst);
     if (!job) return;
     int64_t n = ntasks_.load(std::memory_order_relaxed);
     for (;;) {
@@ -134,7 +144,7 @@ class ThreadPool {
       }
       seen = g;
       if (stop_.load()) return;
-      active_.fetch_add(1, std::memory_order_acq_rel);
+      active_.fetch_add(1, std::memory_order_seq_cst);
       work();
       active_.fetch_sub(1, std::memory_order_acq_rel);
     }
@@ -149,6 +159,7 @@ class ThreadPool {
   std::atomic<int64_t> done_{0};
   std::atomic<uint64_t> generation_{0};
   std::atomic<bool> stop_{false};
+  std::atomic<bool> busy_{false};  // a user thread owns the pool (one job at a time)
   static inline thread_local bool in_pool_ = false;
 };
 
