@@ -3,7 +3,10 @@
 // the cache, buffer reuse, and intermediates freed during evaluation.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstddef>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "mlx/mlx.hpp"
@@ -136,6 +139,29 @@ TEST_F(MemoryTest, MemoryLimitRoundTrips) {
   EXPECT_EQ(mx::get_memory_limit(), size_t{1} << 40);
   EXPECT_EQ(mx::set_memory_limit(old), size_t{1} << 40);
   EXPECT_EQ(mx::get_memory_limit(), old);
+}
+
+// Past the memory limit an allocation throws; the process and the graph survive it: the
+// array stays unevaluated, nothing leaks, and it evaluates once the limit allows.
+TEST_F(MemoryTest, MemoryLimitExceededThrowsAndEvaluationCanResume) {
+  mx::array x = evaluated_ones();
+  mx::array y = mx::exp(x) * 2.0f;  // needs one new kBytes buffer (x is still held)
+  const size_t active = mx::get_active_memory();
+  const size_t old = mx::set_memory_limit(active + kBytes / 2);
+  try {
+    y.eval();
+    ADD_FAILURE() << "no exception past the memory limit";
+  } catch (const std::runtime_error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("[malloc] Unable to allocate"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("memory limit"), std::string::npos) << msg;
+  }
+  EXPECT_FALSE(y.is_available());
+  EXPECT_EQ(mx::get_active_memory(), active) << "the failed evaluation kept memory";
+  EXPECT_EQ(mx::get_cache_memory(), 0u) << "the cache is released before refusing";
+  mx::set_memory_limit(old);
+  y.eval();
+  EXPECT_FLOAT_EQ(y.data<float>()[kN - 1], 2.0f * std::exp(1.0f));
 }
 
 TEST_F(MemoryTest, ActiveMemoryFallsWhenArraysDie) {

@@ -55,7 +55,17 @@ class CpuAllocator {
     {
       std::lock_guard lk(mtx_);
       if (void* p = take_cached(b)) return p;
-      if (active_ + b > memory_limit_) clear_cache_locked();
+      if (active_ + b > memory_limit_) {
+        // The limit is a hard cap here (MLX treats it as a guideline): free the cache, and
+        // if live arrays alone would exceed it, refuse. Nothing was allocated or written;
+        // the array being evaluated stays unevaluated and can be evaluated again later.
+        clear_cache_locked();
+        if (active_ + b > memory_limit_)
+          throw std::runtime_error(mlx::core::detail::message(
+              "[malloc] Unable to allocate ", n, " bytes: ", active_,
+              " bytes are in use and the memory limit (set_memory_limit) is ", memory_limit_,
+              " bytes."));
+      }
     }
     void* raw = std::aligned_alloc(alignment, b + alignment);
     if (!raw) {
@@ -195,8 +205,9 @@ inline size_t get_cache_memory() { return allocator::detail::CpuAllocator::insta
 inline size_t set_cache_limit(size_t limit) {
   return allocator::detail::CpuAllocator::instance().set_cache_limit(limit);
 }
-/// Sets the (soft) memory limit and returns the previous one. Past the limit the cache is
-/// released before new memory is requested from the system.
+/// Sets the memory limit and returns the previous one. An allocation that would pass it
+/// first releases the cache; if the live arrays alone would pass it, the allocation throws
+/// std::runtime_error and the evaluation that asked stops, leaving its array unevaluated.
 inline size_t set_memory_limit(size_t limit) {
   return allocator::detail::CpuAllocator::instance().set_memory_limit(limit);
 }
