@@ -102,12 +102,17 @@ void apply_block(const T* const* args, T* out, int64_t m, std::index_sequence<I.
 }
 
 /// The type an operand is stored as inside an expression.
-template <class D, bool scalar = is_scalar_operand_v<D>>
-struct leaf_type {
+/// Not an operand: no `type`, so an op's return type expr_of<...> is a substitution failure.
+/// (Clang before 16 substitutes return types before checking constraints, CWG2369; a hard
+/// error inside leaf_type would reject `std::string + "x"` wherever our operators are seen.)
+template <class D, bool scalar = is_scalar_operand_v<D>, class = void>
+struct leaf_type {};
+template <class D>
+struct leaf_type<D, true> {
   using type = Scalar<D>;
 };
 template <class D>
-struct leaf_type<D, false> {
+struct leaf_type<D, false, std::void_t<decltype(operand_traits<D>::depth)>> {
   using type = std::conditional_t<(operand_traits<D>::depth >= max_expr_depth), array, D>;
 };
 template <class X>

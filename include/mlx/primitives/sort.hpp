@@ -49,7 +49,9 @@ class Sort : public detail::AxisPrimitive {
     out.set_data(allocator::malloc(out.nbytes()));
     if (out.size() == 0) return;
     cpu::copy_to_row_major(inputs[0], out.raw_data());
-    auto [outer, n, inner] = view(inputs[0]);
+    // Plain variables, not a structured binding: clang before 16 cannot capture bindings in lambdas.
+    const std::array<int64_t, 3> dims = view(inputs[0]);
+    const int64_t outer = dims[0], n = dims[1], inner = dims[2];
     detail::dispatch_dtype(out.dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
       T* p = out.template data<T>();
@@ -72,7 +74,8 @@ class ArgSort : public detail::AxisPrimitive {
     out.set_data(allocator::malloc(out.nbytes()));
     if (out.size() == 0) return;
     array in = cpu::ensure_row_contiguous(inputs[0]);
-    auto [outer, n, inner] = view(in);
+    const std::array<int64_t, 3> dims = view(in);
+    const int64_t outer = dims[0], n = dims[1], inner = dims[2];
     detail::dispatch_dtype(in.dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
       cpu::along_axis(in.template data<T>(), out.template data<uint32_t>(), outer, n, n, inner,
@@ -96,7 +99,8 @@ class Partition : public detail::AxisPrimitive {
     out.set_data(allocator::malloc(out.nbytes()));
     if (out.size() == 0) return;
     cpu::copy_to_row_major(inputs[0], out.raw_data());
-    auto [outer, n, inner] = view(inputs[0]);
+    const std::array<int64_t, 3> dims = view(inputs[0]);
+    const int64_t outer = dims[0], n = dims[1], inner = dims[2];
     const int64_t kth = kth_;
     detail::dispatch_dtype(out.dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
@@ -124,7 +128,8 @@ class ArgPartition : public detail::AxisPrimitive {
     out.set_data(allocator::malloc(out.nbytes()));
     if (out.size() == 0) return;
     array in = cpu::ensure_row_contiguous(inputs[0]);
-    auto [outer, n, inner] = view(in);
+    const std::array<int64_t, 3> dims = view(in);
+    const int64_t outer = dims[0], n = dims[1], inner = dims[2];
     const int64_t kth = kth_;
     detail::dispatch_dtype(in.dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
@@ -156,7 +161,8 @@ class TopK : public detail::AxisPrimitive {
     out.set_data(allocator::malloc(out.nbytes()));
     if (out.size() == 0) return;
     array in = cpu::ensure_row_contiguous(inputs[0]);
-    auto [outer, n, inner] = view(in);
+    const std::array<int64_t, 3> dims = view(in);
+    const int64_t outer = dims[0], n = dims[1], inner = dims[2];
     const int64_t k = k_;
     detail::dispatch_dtype(in.dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
