@@ -4,13 +4,26 @@
 
 #include <gtest/gtest.h>
 
+#include <cxxabi.h>
+
+#include <cstdlib>
 #include <exception>
+#include <memory>
 #include <stdexcept>
 #include <string>
+#include <typeinfo>
 
 namespace mlxtest {
 
-/// The what() of the E that f throws; otherwise "wrong exception type: ..." or
+/// The dynamic type of e, demangled ("std::out_of_range").
+inline std::string exception_type_name(const std::exception& e) {
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> name(
+      abi::__cxa_demangle(typeid(e).name(), nullptr, nullptr, &status), std::free);
+  return status == 0 && name ? std::string(name.get()) : std::string(typeid(e).name());
+}
+
+/// The what() of the E that f throws; otherwise "wrong exception type (<type>): ..." or
 /// "no exception", so an EXPECT on the text fails with a useful message.
 template <class E, class F>
 std::string exception_message(F&& f) {
@@ -19,7 +32,7 @@ std::string exception_message(F&& f) {
   } catch (const E& e) {
     return e.what();
   } catch (const std::exception& e) {
-    return std::string("wrong exception type: ") + e.what();
+    return "wrong exception type (" + exception_type_name(e) + "): " + e.what();
   }
   return "no exception";
 }

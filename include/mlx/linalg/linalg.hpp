@@ -151,6 +151,12 @@ inline std::vector<int> norm_axes(const array& a, const std::optional<std::vecto
   return ax;
 }
 
+/// Checks norm's axes (in range, no repeats) so that the error names linalg::norm rather than
+/// the reduction it runs; the axes keep their order (a matrix norm's rows, then columns).
+inline void check_norm_axes(const array& a, const std::vector<int>& axes) {
+  core::detail::normalize_axes("linalg::norm", axes, static_cast<int>(a.ndim()));
+}
+
 }  // namespace detail
 
 // ---- norms --------------------------------------------------------------------------------
@@ -167,6 +173,7 @@ inline array norm(const array& a, const std::optional<std::vector<int>>& axis = 
     return keepdims ? full(Shape{1}, r, r.dtype(), s) : r;
   }
   if (axis->size() > 2) detail::fail("linalg::norm", "Received too many axes for norm.");
+  detail::check_norm_axes(a, *axis);
   return detail::l2_norm(a, *axis, keepdims, s);
 }
 template <class = void>
@@ -181,6 +188,7 @@ inline array norm(const array& a, const double ord,
                   const std::optional<std::vector<int>>& axis = std::nullopt,
                   bool keepdims = false, StreamOrDevice s = {}) {
   auto ax = detail::norm_axes(a, axis);
+  detail::check_norm_axes(a, ax);
   if (ax.size() == 1) return detail::vector_norm(a, ord, ax, keepdims, std::move(s));
   if (ax.size() == 2) return detail::matrix_norm(a, ord, ax, keepdims, std::move(s));
   detail::fail("linalg::norm", "Received too many axes for norm.");
@@ -200,6 +208,7 @@ inline array norm(const array& a, const std::string& ord,
   if (ax.size() != 2)
     detail::fail("linalg::norm", "Norm '", ord, "' only supported for matrices, but received ",
                  ax.size(), " axis/axes.");
+  detail::check_norm_axes(a, ax);
   return detail::matrix_norm(a, ord, ax, keepdims, std::move(s));
 }
 template <class = void>

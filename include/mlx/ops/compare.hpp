@@ -8,9 +8,11 @@
 namespace mlx::core {
 
 /// True when every element pair is within atol + rtol * |b| (NaNs equal if equal_nan).
+/// \throws std::invalid_argument naming allclose when the shapes do not broadcast.
 template <class = void>
 inline array allclose(const array& a, const array& b, double rtol = 1e-5, double atol = 1e-8,
                       bool equal_nan = false, StreamOrDevice s = {}) {
+  detail::broadcast_shapes_for("allclose", {a.shape(), b.shape()});
   return core::all(core::isclose(a, b, rtol, atol, equal_nan, s), false, s);
 }
 

@@ -51,12 +51,14 @@ array full(Shape shape, T val, StreamOrDevice s = {}) {
 
 template <class = void>
 inline array zeros(const Shape& shape, Dtype dtype, StreamOrDevice s = {}) {
+  detail::check_creation_shape("zeros", shape);  // so that the error names zeros, not full
   return full(shape, array(0, dtype), dtype, std::move(s));
 }
 template <class = void>
 inline array zeros(const Shape& shape, StreamOrDevice s = {}) { return zeros(shape, float32, std::move(s)); }
 template <class = void>
 inline array ones(const Shape& shape, Dtype dtype, StreamOrDevice s = {}) {
+  detail::check_creation_shape("ones", shape);
   return full(shape, array(1, dtype), dtype, std::move(s));
 }
 template <class = void>
@@ -149,9 +151,12 @@ inline array eye(int n, int m, int k, StreamOrDevice s = {}) { return eye(n, m, 
 template <class = void>
 inline array eye(int n, StreamOrDevice s = {}) { return eye(n, n, 0, float32, std::move(s)); }
 template <class = void>
-inline array identity(int n, Dtype dtype, StreamOrDevice s = {}) { return eye(n, n, 0, dtype, std::move(s)); }
+inline array identity(int n, Dtype dtype, StreamOrDevice s = {}) {
+  if (n < 0) detail::fail("identity", "N must be non-negative. Got ", n, ".");
+  return eye(n, n, 0, dtype, std::move(s));
+}
 template <class = void>
-inline array identity(int n, StreamOrDevice s = {}) { return eye(n, n, 0, float32, std::move(s)); }
+inline array identity(int n, StreamOrDevice s = {}) { return identity(n, float32, std::move(s)); }
 
 /// An n x m matrix with ones at and below diagonal k.
 template <class = void>

@@ -52,6 +52,31 @@ Dtype elementwise_operand_dtype(const X& x) {
     return x.dtype();
 }
 
+/// The shape of an op's operand: an array's or expression's shape, () for a C++ scalar.
+template <class X>
+Shape elementwise_operand_shape(const X& x) {
+  using D = std::remove_cvref_t<X>;
+  if constexpr (is_scalar_operand_v<D>)
+    return {};
+  else
+    return x.shape();
+}
+
+/// The broadcast of `shapes`, throwing std::invalid_argument naming `op` (in the elementwise
+/// ops' words) when they do not broadcast. Ops built from elementwise ops call it first, so
+/// that the error names them rather than the op they are built from.
+inline Shape broadcast_shapes_for(std::string_view op, const std::vector<Shape>& shapes) {
+  Shape out = shapes.empty() ? Shape{} : shapes[0];
+  for (size_t i = 1; i < shapes.size(); ++i) {
+    try {
+      out = broadcast_shapes(out, shapes[i]);
+    } catch (const std::invalid_argument&) {
+      fail(op, "Shapes ", out, " and ", shapes[i], " cannot be broadcast.");
+    }
+  }
+  return out;
+}
+
 /// A 0-d array holding dtype t's lowest (upper = false) or highest value (±inf for floats).
 template <class = void>
 inline array dtype_bound(Dtype t, bool upper) {
@@ -136,13 +161,16 @@ auto operator-(A&& a) -> decltype(core::negative(std::forward<A>(a))) {
 }
 
 /// {floor_divide(a, b), remainder(a, b)}.
-/// \throws std::invalid_argument for complex inputs.
+/// \throws std::invalid_argument for complex inputs or shapes that do not broadcast
+/// (naming divmod).
 template <operand A, operand B>
   requires(array_like<A> || array_like<B>)
 std::vector<array> divmod(A&& a, B&& b, StreamOrDevice s = {}) {
   const Dtype t =
       promote_types(detail::elementwise_operand_dtype(a), detail::elementwise_operand_dtype(b));
   if (is_complex(t)) detail::fail("divmod", "Complex type not supported.");
+  detail::broadcast_shapes_for(
+      "divmod", {detail::elementwise_operand_shape(a), detail::elementwise_operand_shape(b)});
   array q = core::floor_divide(a, b, s);
   array r = core::remainder(std::forward<A>(a), std::forward<B>(b), std::move(s));
   return {std::move(q), std::move(r)};
@@ -336,7 +364,8 @@ array round(A&& a, int decimals, StreamOrDevice s = {}) {
 
 /// a clipped to [a_min, a_max]; either bound may be missing, not both. Promotes like
 /// maximum/minimum.
-/// \throws std::invalid_argument when both bounds are missing or the dtype is complex.
+/// \throws std::invalid_argument when both bounds are missing, the dtype is complex or the
+/// bounds do not broadcast with a (naming clip).
 template <array_like A>
 detail::expr_of<functors::Minimum, detail::expr_of<functors::Maximum, A, array>, array> clip(
     A&& a, const std::optional<array>& a_min = std::nullopt,
@@ -346,6 +375,10 @@ detail::expr_of<functors::Minimum, detail::expr_of<functors::Maximum, A, array>,
   if (a_min) t = promote_types(t, a_min->dtype());
   if (a_max) t = promote_types(t, a_max->dtype());
   if (is_complex(t)) detail::fail("clip", "Not supported for dtype ", t, ".");
+  std::vector<Shape> shapes{a.shape()};
+  if (a_min) shapes.push_back(a_min->shape());
+  if (a_max) shapes.push_back(a_max->shape());
+  detail::broadcast_shapes_for("clip", shapes);
   array lo = a_min ? *a_min : detail::dtype_bound(t, false);
   array hi = a_max ? *a_max : detail::dtype_bound(t, true);
   return core::minimum(core::maximum(std::forward<A>(a), std::move(lo), s), std::move(hi), s);

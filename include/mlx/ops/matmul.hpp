@@ -365,12 +365,17 @@ inline array tensordot(const array& a, const array& b, const int axis = 2, Strea
 }
 
 /// Sum of products over the last axes of a and b (a 0-d operand multiplies instead).
+/// \throws std::invalid_argument naming inner for different last dimensions or integer
+/// and bool inputs (matmul's dtypes).
 template <class = void>
 inline array inner(const array& a, const array& b, StreamOrDevice s = {}) {
   if (a.ndim() == 0 || b.ndim() == 0) return array(multiply(a, b, s));
   if (a.shape(-1) != b.shape(-1))
     detail::fail("inner", "a and b must have the same last dimension. Got shapes ", a.shape(),
                  " and ", b.shape(), ".");
+  if (!issubdtype(promote_types(a.dtype(), b.dtype()), inexact))  // before tensordot's check
+    detail::fail("inner", "Only inexact types are supported but ", a.dtype(), " and ", b.dtype(),
+                 " were provided.");
   return tensordot(a, b, {-1}, {-1}, std::move(s));
 }
 
