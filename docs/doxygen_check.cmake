@@ -4,6 +4,7 @@
 # Markdown, which doxygen reads a little differently (anchors, quotes in code spans).
 # cmake -DDOXYGEN=<doxygen> -DDOXYFILE=<Doxyfile> -DLOG=<its WARN_LOGFILE> -P doxygen_check.cmake
 get_filename_component(_out "${LOG}" DIRECTORY)
+file(REMOVE_RECURSE "${_out}")
 file(MAKE_DIRECTORY "${_out}")
 execute_process(COMMAND "${DOXYGEN}" "${DOXYFILE}" RESULT_VARIABLE _rc)
 if(NOT _rc EQUAL 0)
