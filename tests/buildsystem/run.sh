@@ -94,7 +94,7 @@ case $case_name in
     need_prefix
     pc=$(find "$prefix" -name mlxpp.pc)
     [[ -n $pc ]] || fail "no mlxpp.pc"
-    export PKG_CONFIG_PATH=$(dirname "$pc")
+    PKG_CONFIG_PATH=$(dirname "$pc") && export PKG_CONFIG_PATH
     got=$(pkg-config --modversion mlxpp)
     [[ $got == "$version" ]] || fail "pkg-config --modversion mlxpp is '$got', want $version"
     flags=$(pkg-config --cflags --libs mlxpp)
