@@ -54,18 +54,17 @@ class CpuAllocator {
     size_t b = bucket_size(n);
     {
       std::lock_guard lk(mtx_);
-      if (void* p = take_cached(b)) return p;
       if (active_ + b > memory_limit_) {
-        // The limit is a hard cap here (MLX treats it as a guideline): free the cache, and
-        // if live arrays alone would exceed it, refuse. Nothing was allocated or written;
-        // the array being evaluated stays unevaluated and can be evaluated again later.
+        // The limit caps the memory live arrays hold (MLX treats it as a guideline): the
+        // cache is freed and the allocation refused, whether or not a cached block would
+        // fit. Nothing was written; the array being evaluated stays unevaluated.
         clear_cache_locked();
-        if (active_ + b > memory_limit_)
-          throw std::runtime_error(mlx::core::detail::message(
-              "[malloc] Unable to allocate ", n, " bytes: ", active_,
-              " bytes are in use and the memory limit (set_memory_limit) is ", memory_limit_,
-              " bytes."));
+        throw std::runtime_error(mlx::core::detail::message(
+            "[malloc] Unable to allocate ", n, " bytes: ", active_,
+            " bytes are in use and the memory limit (set_memory_limit) is ", memory_limit_,
+            " bytes."));
       }
+      if (void* p = take_cached(b)) return p;
     }
     void* raw = std::aligned_alloc(alignment, b + alignment);
     if (!raw) {
