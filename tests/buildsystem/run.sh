@@ -21,11 +21,13 @@ version=$(sed -n 's/^#define MLXPP_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)$/\
 log() { printf '[buildsystem %s] %s\n' "$case_name" "$*"; }
 fail() { printf '[buildsystem %s] FAILED: %s\n' "$case_name" "$*" >&2; exit 1; }
 
-# A consumer project: its CMakeLists.txt and main.cpp in a fresh folder, as a user has them.
+# A consumer project: main.cpp (and its CMakeLists.txt, if any) in a fresh folder, as a user
+# has them.
 project_dir() {
   local dir=$work/$case_name
   rm -rf "$dir" && mkdir -p "$dir/src"
-  cp "$here/$case_name/CMakeLists.txt" "$here/main.cpp" "$dir/src/"
+  cp "$here/main.cpp" "$dir/src/"
+  if [[ -f $here/$case_name/CMakeLists.txt ]]; then cp "$here/$case_name/CMakeLists.txt" "$dir/src/"; fi
   echo "$dir"
 }
 
