@@ -9,6 +9,8 @@
 #   pkg-config        g++ $(pkg-config --cflags --libs mlxpp) against the moved prefix
 #   add_subdirectory  the source tree as third_party/mlxpp
 #   fetchcontent      FetchContent from a local tarball of CMakeLists.txt, cmake/, include/
+#   fetchcontent_installed  FetchContent from git with FIND_PACKAGE_ARGS: the moved prefix
+#                     wins, nothing is cloned (configured only; CMake >= 3.24)
 #   vendor            include/ copied alone, plain g++, no package, no definitions
 # Each case builds tests/buildsystem/main.cpp at -O0 and runs it; it checks its result.
 set -euo pipefail
@@ -120,6 +122,17 @@ case $case_name in
     # What a release tarball needs: the build files and the headers, nothing else.
     (cd "$src" && cmake -E tar czf "$dir/mlxpp-$version.tar.gz" CMakeLists.txt cmake include)
     cmake_consumer "$dir" -DMLXPP_URL="file://$dir/mlxpp-$version.tar.gz"
+    ;;
+
+  fetchcontent_installed)
+    need_prefix
+    dir=$(project_dir)
+    # An address that cannot answer: cloning it would fail the configure.
+    cmake -S "$dir/src" -B "$dir/build" -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_PREFIX_PATH="$prefix" \
+      -DMLXPP_EXPECT_PREFIX="$prefix" -DMLXPP_GIT_REPOSITORY=https://mlxpp.invalid/mlxpp.git \
+      -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF >"$dir/configure.log" 2>&1 \
+      || { cat "$dir/configure.log"; fail "configure"; }
+    log "FIND_PACKAGE_ARGS took the installed copy; nothing was cloned"
     ;;
 
   vendor)
