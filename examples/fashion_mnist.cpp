@@ -9,7 +9,6 @@
 // Every training step is one lazy graph (forward, value_and_grad, the optimizer's update of
 // every parameter) evaluated once.
 #include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <chrono>
@@ -24,6 +23,8 @@
 #include <vector>
 
 #include <mlx/mlx.hpp>
+
+#include "idx_reader.hpp"
 
 namespace mx = mlx::core;
 namespace nn = mlx::nn;
@@ -76,42 +77,17 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
-// ---- IDX files through zlib ---------------------------------------------------------------
+// ---- IDX files (examples/idx_reader.hpp: gzip through zlib, hardened, fuzzed) -------------
 
-std::vector<uint8_t> read_gz(const std::string& path) {
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (!f)
+/// An IDX file of unsigned bytes with `ndim` dims; says where the data comes from if absent.
+idx_reader::Idx read_idx(const std::string& path, int ndim) {
+  if (!std::filesystem::exists(path))
     throw std::runtime_error("cannot open " + path +
                              " (the Debian package dataset-fashion-mnist provides it: "
                              "scripts/setup.sh installs it)");
-  std::vector<uint8_t> data;
-  uint8_t buf[1 << 16];
-  int n;
-  while ((n = gzread(f, buf, sizeof buf)) > 0) data.insert(data.end(), buf, buf + n);
-  const bool bad = n < 0;
-  gzclose(f);
-  if (bad) throw std::runtime_error("corrupt gzip data in " + path);
-  return data;
-}
-
-uint32_t big_endian(const uint8_t* p) {
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
-}
-
-/// An IDX file's payload and dims; `ndim` is what the caller expects (3 images, 1 labels).
-std::vector<uint8_t> read_idx(const std::string& path, size_t ndim, std::vector<uint32_t>& dims) {
-  std::vector<uint8_t> d = read_gz(path);
-  if (d.size() < 4 + 4 * ndim || d[0] != 0 || d[1] != 0 || d[2] != 0x08 || d[3] != ndim)
-    throw std::runtime_error(path + " is not an IDX file of unsigned bytes with " +
-                             std::to_string(ndim) + " dimensions");
-  dims.resize(ndim);
-  size_t count = 1;
-  for (size_t i = 0; i < ndim; ++i) count *= dims[i] = big_endian(d.data() + 4 + 4 * i);
-  const size_t header = 4 + 4 * ndim;
-  if (d.size() != header + count)
-    throw std::runtime_error(path + " holds " + std::to_string(d.size() - header) +
-                             " bytes of data; its header promises " + std::to_string(count));
-  return {d.begin() + static_cast<std::ptrdiff_t>(header), d.end()};
+  idx_reader::Idx f = idx_reader::read_idx(path, ndim);
+  if (f.type != 0x08) throw std::runtime_error(path + " is not an IDX file of unsigned bytes");
+  return f;
 }
 
 struct Split {
@@ -120,9 +96,12 @@ struct Split {
 };
 
 Split load_split(const std::string& dir, const std::string& prefix) {
-  std::vector<uint32_t> idims, ldims;
-  auto img = read_idx(dir + "/" + prefix + "-images-idx3-ubyte.gz", 3, idims);
-  auto lab = read_idx(dir + "/" + prefix + "-labels-idx1-ubyte.gz", 1, ldims);
+  const auto images_file = read_idx(dir + "/" + prefix + "-images-idx3-ubyte.gz", 3);
+  const auto labels_file = read_idx(dir + "/" + prefix + "-labels-idx1-ubyte.gz", 1);
+  const std::vector<uint32_t>& idims = images_file.dims;
+  const std::vector<uint32_t>& ldims = labels_file.dims;
+  const std::vector<uint8_t>& img = images_file.data;
+  const std::vector<uint8_t>& lab = labels_file.data;
   if (idims[0] != ldims[0])
     throw std::runtime_error(prefix + ": " + std::to_string(idims[0]) + " images but " +
                              std::to_string(ldims[0]) + " labels");

@@ -10,6 +10,8 @@
 #include "mlx/core/shape.hpp"
 #include "mlx/transforms/eval.hpp"
 #include "mlx/io/print.hpp"
+#include "mlx/io/npy.hpp"
+#include "mlx/io/safetensors.hpp"
 #include "mlx/ops/elementwise.hpp"
 #include "mlx/ops/reduce.hpp"
 #include "mlx/ops/creation.hpp"
