@@ -294,6 +294,9 @@ struct ArrayDesc {
   uint64_t visit_mark = 0;  // eval's DFS marker (see transforms/eval.hpp)
 
   ArrayDesc(Shape s, Dtype t) : shape(std::move(s)), dtype(t) {
+    // Every array's shape passes here: no size whose strides overflow. (Negative dims are
+    // left to each op's own check, which names the op.)
+    if (std::none_of(shape.begin(), shape.end(), [](ShapeElem d) { return d < 0; })) checked_size("array", shape, t.size);
     strides = row_major_strides(shape);
     size = static_cast<size_t>(shape_size(shape));
   }

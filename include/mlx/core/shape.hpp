@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
+#include <string_view>
 #include <ostream>
 #include <vector>
 
@@ -40,8 +42,12 @@ inline Strides row_major_strides(const Shape& shape) {
 }
 
 /// NumPy broadcasting of two shapes.
-/// \throws std::invalid_argument naming both shapes when they are incompatible.
+/// \throws std::invalid_argument naming both shapes when they are incompatible or one has a
+/// negative dimension.
 inline Shape broadcast_shapes(const Shape& s1, const Shape& s2) {
+  for (const Shape* s : {&s1, &s2})  // (-3,) and (1,) would otherwise "broadcast" to (-3,)
+    for (auto d : *s)
+      if (d < 0) detail::fail("broadcast_shapes", "Shapes ", s1, " and ", s2, " cannot be broadcast: negative dimension ", d, ".");
   const auto& big = s1.size() >= s2.size() ? s1 : s2;
   const auto& small = s1.size() >= s2.size() ? s2 : s1;
   Shape out(big);
@@ -66,6 +72,33 @@ inline Shape broadcast_shapes(const std::vector<Shape>& shapes) {
 }
 
 namespace detail {
+
+/// A dimension computed in int64 (a sum or product of dims), or std::invalid_argument
+/// naming op when it does not fit a ShapeElem.
+inline ShapeElem checked_dim(std::string_view op, int64_t d) {
+  if (d < 0 || d > std::numeric_limits<ShapeElem>::max())
+    fail(op, "The resulting dimension ", d, " is out of range [0, ", std::numeric_limits<ShapeElem>::max(), "].");
+  return static_cast<ShapeElem>(d);
+}
+
+/// The element count of shape, checked: a negative dimension, or non-zero dimensions whose
+/// product times itemsize passes 2^63, throws std::invalid_argument naming op. Zero-size
+/// shapes are held to it too: their row-major strides are products of the other dims.
+inline int64_t checked_size(std::string_view op, const Shape& shape, int64_t itemsize = 1) {
+  int64_t nonzero = 1;
+  bool empty = false;
+  for (auto d : shape) {
+    if (d < 0) fail(op, "Shape dimensions must be non-negative. Got shape ", shape, ".");
+    if (d == 0) {
+      empty = true;
+    } else if (nonzero > std::numeric_limits<int64_t>::max() / itemsize / d) {
+      fail(op, "Shape ", shape, " is too large: its byte count passes 2^63.");
+    } else {
+      nonzero *= d;
+    }
+  }
+  return empty ? 0 : nonzero;
+}
 
 /// Maps a possibly negative axis into [0, ndim); throws naming the op otherwise.
 inline int normalize_axis(std::string_view op, int axis, int ndim) {

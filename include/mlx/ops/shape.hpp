@@ -6,6 +6,7 @@
 // ops/slicing.hpp.
 #pragma once
 
+#include <limits>
 #include <numeric>
 #include <optional>
 #include <vector>
@@ -27,6 +28,8 @@ inline Shape infer_shape(std::string_view op, Shape shape, int64_t size) {
       infer = static_cast<int>(i);
     } else if (shape[i] < 0) {
       fail(op, "Invalid dimension ", shape[i], " in shape ", shape, ".");
+    } else if (shape[i] != 0 && known > std::numeric_limits<int64_t>::max() / shape[i]) {
+      fail(op, "Cannot reshape array of size ", size, " into shape ", shape, ".");  // the product overflows
     } else {
       known *= shape[i];
     }

@@ -173,7 +173,7 @@ inline array concatenate(std::vector<array> arrays, int axis, StreamOrDevice s =
       detail::fail("concatenate", "All the input array dimensions must match exactly except ",
                    "for the concatenation axis ", ax, ". Got shapes ", arrays[0].shape(), " and ",
                    a.shape(), ".");
-    shape[ax] += a.shape()[ax];
+    shape[ax] = detail::checked_dim("concatenate", int64_t{shape[ax]} + a.shape()[ax]);
   }
   if (arrays.size() == 1) return arrays[0];
   Dtype dt = result_type(arrays);
@@ -304,7 +304,7 @@ inline array pad(const array& a, const std::vector<int>& axes, const Shape& low_
                    " and high ", high_pad_size, ".");
     if (mode == "edge" && a.shape()[ax] == 0 && (low_pad_size[i] > 0 || high_pad_size[i] > 0))
       detail::fail("pad", "Cannot edge-pad an empty axis ", ax, ".");
-    out[ax] += low_pad_size[i] + high_pad_size[i];
+    out[ax] = detail::checked_dim("pad", int64_t{out[ax]} + low_pad_size[i] + high_pad_size[i]);
     lo[ax] = low_pad_size[i];
   }
   if (mode == "constant") {
@@ -376,7 +376,7 @@ inline array repeat(const array& arr, int repeats, int axis, StreamOrDevice s = 
   Shape bshape = arr.shape();
   bshape.insert(bshape.begin() + ax + 1, repeats);
   Shape out = arr.shape();
-  out[ax] *= repeats;
+  out[ax] = detail::checked_dim("repeat", int64_t{out[ax]} * repeats);
   return reshape(contiguous(broadcast_to(expand_dims(arr, ax + 1, s), bshape, s), false, s), out, s);
 }
 /// The flattened array with each element repeated.
@@ -398,7 +398,7 @@ inline array tile(const array& arr, std::vector<int> reps, StreamOrDevice s = {}
   for (size_t d = 0; d < nd; ++d) {
     expanded.insert(expanded.end(), {1, shape[d]});
     bshape.insert(bshape.end(), {reps[d], shape[d]});
-    out.push_back(reps[d] * shape[d]);
+    out.push_back(detail::checked_dim("tile", int64_t{reps[d]} * shape[d]));
   }
   array x = reshape(arr, expanded, s);
   return reshape(contiguous(broadcast_to(x, bshape, s), false, s), out, s);
@@ -415,7 +415,7 @@ inline array roll(const array& a, const Shape& shift, const std::vector<int>& ax
     int ax = detail::normalize_axis("roll", axes[i], nd);
     const int n = x.shape()[ax];
     if (n == 0) continue;
-    int k = ((shift[i] % n) + n) % n;
+    const int k = static_cast<int>((int64_t{shift[i]} % n + n) % n);  // in int64: shift % n + n may pass INT_MAX
     if (k == 0) continue;
     auto parts = split(x, Shape{n - k}, ax, s);
     x = concatenate({parts[1], parts[0]}, ax, s);

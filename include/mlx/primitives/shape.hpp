@@ -54,6 +54,8 @@ inline void make_view(const array& in, array& out, const Strides& strides, int64
 /// must be contiguous within itself).
 inline std::optional<Strides> reshape_strides(const Shape& old_shape, const Strides& old_st,
                                               const Shape& shape) {
+  // No elements: any strides do (the walk below assumes non-zero dims on both sides).
+  if (shape_size(old_shape) == 0) return row_major_strides(shape);
   Shape os;
   Strides ost;
   for (size_t d = 0; d < old_shape.size(); ++d)

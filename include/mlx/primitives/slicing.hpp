@@ -75,7 +75,9 @@ class Slice : public UnaryPrimitive {
     Strides st(start_.size());
     int64_t offset = 0;
     for (size_t d = 0; d < start_.size(); ++d) {
-      st[d] = in.strides()[d] * steps_[d];
+      // An axis of 0 or 1 elements never steps, and stride * step may overflow there (a step
+      // of 2^31 on a huge view); with 2 or more elements |step| < n, so the product fits.
+      st[d] = out.shape()[d] > 1 ? in.strides()[d] * steps_[d] : in.strides()[d];
       if (out.shape()[d] > 0) offset += static_cast<int64_t>(start_[d]) * in.strides()[d];
     }
     if (out.size() == 0) offset = 0;
