@@ -96,8 +96,7 @@ inline void eval(std::vector<array> outputs) {
     node = array();  // drop the handle now: the buffer lives only as long as a user needs it
   }
   // The GPU starts on what was recorded; results are waited for when the host reads them.
-  if (gpu::compiled_in())
-    if (auto* b = gpu::backend()) b->flush();
+  if (auto* b = gpu::started_backend()) b->flush();
 }
 
 template <class... Arrays>
@@ -118,8 +117,7 @@ void async_eval(Arrays&&... outputs) {
 
 /// Waits for all submitted work (CPU work is synchronous; GPU work is waited for).
 inline void synchronize() {
-  if (gpu::compiled_in())
-    if (auto* b = gpu::backend()) b->synchronize();
+  if (auto* b = gpu::started_backend()) b->synchronize();
 }
 inline void synchronize(Stream s) {
   if (s.device.type == Device::gpu) synchronize();

@@ -118,6 +118,19 @@ const std::vector<Dtype> device_dtypes = {bool_,  uint8,   uint16,   uint32,  ui
                                           int16,  int32,   int64,    float16, bfloat16,
                                           float32, float64};
 
+// A program that links the backend but computes on the CPU never loads a driver: eval and
+// synchronize only flush a backend that exists. (CTest runs each test in its own process;
+// run by hand after other tests, the backend exists already and the test is skipped.)
+TEST(VulkanElementwise, CpuWorkDoesNotStartTheBackend) {
+  if (gpu::started_backend()) GTEST_SKIP() << "another test in this process started the GPU";
+  array a = ones({1000}, float32, Device::cpu);
+  array b = exp(a) + a;
+  eval(b);
+  synchronize();
+  EXPECT_FLOAT_EQ(b.data<float>()[999], std::exp(1.0f) + 1.0f);
+  EXPECT_EQ(gpu::started_backend(), nullptr);
+}
+
 TEST(VulkanElementwise, EveryFunctorOnEveryDtypeMatchesTheCpu) {
   gpu_backend();
   std::set<std::string> on_cpu;

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <atomic>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -116,6 +117,7 @@ inline Factory& factory() {
 struct BackendState {
   std::once_flag once;
   std::unique_ptr<Backend> backend;
+  std::atomic<bool> started{false};  // backend() has run its factory and it gave a backend
 };
 inline BackendState& state() {
   static BackendState s;
@@ -137,9 +139,23 @@ inline Backend* backend() {
     // Torn down by an exit handler registered after the driver loaded, so it runs before
     // the driver's own (a static destructor would run after them: NVIDIA's driver then
     // crashed at exit).
-    if (s.backend) std::atexit([] { detail::state().backend.reset(); });
+    if (s.backend) {
+      std::atexit([] {
+        detail::state().started.store(false, std::memory_order_release);
+        detail::state().backend.reset();
+      });
+      s.started.store(true, std::memory_order_release);
+    }
   });
   return s.backend.get();
+}
+
+/// The GPU backend if it exists already, else nullptr; never creates it. For work that
+/// only matters once the GPU has been used (eval's flush, synchronize), so that a program
+/// that links the backend but computes on the CPU never loads a Vulkan driver.
+inline Backend* started_backend() {
+  auto& s = detail::state();
+  return s.started.load(std::memory_order_acquire) ? s.backend.get() : nullptr;
 }
 
 }  // namespace mlx::core::gpu
