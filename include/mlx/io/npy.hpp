@@ -298,7 +298,7 @@ void npy_write(std::ostream& out, array a) {
 /// string, a negative or overflowing shape).
 template <class = void>
 array load(std::string file, StreamOrDevice s = {}) {
-  (void)s;  // memory is unified: the array is usable on every device
+  (void)s;  // host memory; a GPU op uploads it once, on first use
   return io::detail::npy_read("load", io::Source("load", file));
 }
 

@@ -244,7 +244,7 @@ std::vector<std::pair<std::string, array>> named_arrays(const Map& m) {
 /// be opened or is malformed (see the top of this header for what is checked).
 template <class = void>
 SafetensorsLoad load_safetensors(const std::string& file, StreamOrDevice s = {}) {
-  (void)s;  // memory is unified: the arrays are usable on every device
+  (void)s;  // host memory; a GPU op uploads each once, on first use
   return io::detail::safetensors_read("load_safetensors", io::Source("load_safetensors", file));
 }
 
