@@ -331,7 +331,8 @@ inline bool run_elementwise(const core::detail::ProgramDesc& p, const std::vecto
   uint32_t* tail = &push[2 * (2 + nin)];
   tail[0] = static_cast<uint32_t>(out.size());
   tail[1] = ndim;
-  std::memcpy(tail + 2, L.slots.data(), L.slots.size() * 4);
+  // memcpy from an empty vector's null data() is undefined even for 0 bytes (UBSan).
+  if (!L.slots.empty()) std::memcpy(tail + 2, L.slots.data(), L.slots.size() * 4);
   const uint32_t bytes = static_cast<uint32_t>((2 + nin) * 8 + 8 + L.slots.size() * 4);
   const uint64_t per_group =
       static_cast<uint64_t>(detail::elementwise_local_size) * detail::elementwise_unroll(L.access);
