@@ -16,6 +16,11 @@
 
 namespace mx = mlx::core;
 
+#if defined(__SANITIZE_THREAD__)
+// The tsan_tests build (tests/CMakeLists.txt): stop at the first race report.
+extern "C" const char* __tsan_default_options() { return "halt_on_error=1"; }
+#endif
+
 namespace {
 
 constexpr int kThreads = 4;

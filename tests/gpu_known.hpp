@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: MIT
+// Known differences of the Vulkan backend from the CPU, found when the gpu.* copies of the op
+// suites first really ran on lavapipe (tests/CMakeLists.txt had dropped their environment).
+// A test that starts with MLXPP_KNOWN_GPU_DIFFERENCE(why) is reported as SKIPPED, with the
+// reason, in its gpu.* run only; the CPU run checks everything. Each line is open work for
+// the Vulkan issue (docs/gpu.md, "Known differences"); remove it when the backend is fixed.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include "mlx/mlx.hpp"
+
+#define MLXPP_KNOWN_GPU_DIFFERENCE(why)                                \
+  if (::mlx::core::default_device() == ::mlx::core::Device::gpu)      \
+  GTEST_SKIP() << "known GPU difference (docs/gpu.md): " << why
