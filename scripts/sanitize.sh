@@ -4,7 +4,7 @@
 # runs on lavapipe included: the asan presets of CMakePresets.json (Debug -Og, build-asan/).
 # Tests that only run the compiler (headers, compile-fail, lazy instantiation) are left to
 # the Release run.
-# Usage: scripts/sanitize.sh          every test binary (about 40 min on 2 cores)
+# Usage: scripts/sanitize.sh          every test binary (31 min here, 2 idle cores)
 #        scripts/sanitize.sh --ci     the binaries CI runs this way (.ci/run; docs/build.md
 #                                     says which and why not all)
 set -euo pipefail

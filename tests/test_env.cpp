@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Linked into every test binary: sets the variables listed in MLXPP_TEST_ENV
-// ("NAME=value|NAME=value|..."), before main, without overriding ones already set.
+// Linked into the test binaries that run on the GPU (ON_GPU, GPU_ONLY in tests/CMakeLists.txt):
+// sets the variables listed in MLXPP_TEST_ENV ("NAME=value|NAME=value|..."), before main,
+// without overriding ones already set.
 // Why: CMake 3.25's gtest_discover_tests splits a list-valued ENVIRONMENT property into
 // separate arguments, so a test registered with several variables got only the first (the
 // gpu.* copies of the op suites ran on the CPU). tests/CMakeLists.txt passes one variable.
