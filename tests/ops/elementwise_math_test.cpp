@@ -2,7 +2,6 @@
 // Tests for the floating-point math ops (exp ... erfinv, arctan2, logaddexp): values against
 // <cmath> in double for every float dtype, NaN/inf/-0, complex inputs, result dtypes, and
 // erfinv against a long-double reference.
-#include "../gpu_known.hpp"
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -195,7 +194,6 @@ std::vector<double> inputs_for(const UnaryCase& c) {
 // uses <cmath> (2 ulp: composites like sigmoid round twice); half types get one ulp for the
 // double rounding through float.
 TEST(ElementwiseMath, UnaryFloat32) {
-  MLXPP_KNOWN_GPU_DIFFERENCE("GLSL exp/atan/erfinv on lavapipe are accurate to ~1e-6 relative, not to the CPU's ulps");
   for (const auto& c : unary_cases())
     check_unary(c.name, c.op, c.ref, inputs_for(c), float32, float32, 4);
 }
@@ -206,7 +204,6 @@ TEST(ElementwiseMath, UnaryFloat64) {
 }
 
 TEST(ElementwiseMath, UnaryHalfTypes) {
-  MLXPP_KNOWN_GPU_DIFFERENCE("erf/expm1 of -0 give +0 in the shaders");
   for (Dtype d : {float16, bfloat16}) {
     for (const auto& c : unary_cases()) {
       auto xs = inputs_for(c);
@@ -219,7 +216,6 @@ TEST(ElementwiseMath, UnaryHalfTypes) {
 }
 
 TEST(ElementwiseMath, IntegerAndBoolInputsGiveFloat32) {
-  MLXPP_KNOWN_GPU_DIFFERENCE("GLSL atan on lavapipe is off by ~4e-6 relative");
   for (const auto& c : unary_cases()) {
     for (Dtype d : {bool_, int8, uint8, int32, uint32, int64, uint64}) {
       std::vector<double> xs = {0, 1, 2, 3};
@@ -230,7 +226,6 @@ TEST(ElementwiseMath, IntegerAndBoolInputsGiveFloat32) {
 }
 
 TEST(ElementwiseMath, NegativeZeroKeepsItsSign) {
-  MLXPP_KNOWN_GPU_DIFFERENCE("the shaders lose the sign of -0 for erf, expm1 and others");
   // f(-0) == -0 for the odd functions; check_unary above compares signs of zeros, this
   // spells the important ones out.
   array z = make({-0.0}, float32);
@@ -350,8 +345,10 @@ std::vector<double> erfinv_inputs() {
   return ys;
 }
 
+// The CPU refines in double and stays within 1 ulp; the shader (backend/gpu/glsl_math.hpp)
+// works in float only: within 1.1 ulp for |y| <= 0.9 and 2.3 beyond, measured on lavapipe.
 TEST(ElementwiseMath, ErfinvFloat32WithinOneUlp) {
-  MLXPP_KNOWN_GPU_DIFFERENCE("the shader erfinv is off by up to ~45 ulps");
+  const bool gpu = default_device() == Device::gpu;
   auto ys = erfinv_inputs();
   std::erase_if(ys, [](double y) { return std::abs(static_cast<float>(y)) >= 1; });
   auto got = values<float>(erfinv(make(ys, float32)));
@@ -359,7 +356,8 @@ TEST(ElementwiseMath, ErfinvFloat32WithinOneUlp) {
   double worst = 0;
   for (size_t i = 0; i < ys.size(); ++i) {
     double e = ulp_error(got[i], erfinv_reference(yin[i]));
-    EXPECT_LE(e, 1.0) << "erfinv(" << yin[i] << ") = " << got[i];
+    const double bound = !gpu ? 1.0 : std::abs(yin[i]) <= 0.9f ? 1.5 : 2.5;
+    EXPECT_LE(e, bound) << "erfinv(" << yin[i] << ") = " << got[i];
     worst = std::max(worst, e);
   }
   RecordProperty("worst_ulp", std::to_string(worst));
@@ -392,7 +390,6 @@ TEST(ElementwiseMath, ErfinvEdges) {
 // ---- binary float functions --------------------------------------------------------------
 
 TEST(ElementwiseMath, ArcTan2Quadrants) {
-  MLXPP_KNOWN_GPU_DIFFERENCE("GLSL atan(y, x) on lavapipe is off by ~1e-6");
   const std::vector<double> a = {1,     1,    -1, -1, 0,    -0.0, 0,    -0.0,  1,     kInf, kInf,
                                  -kInf, kNaN, 2,  0,  -0.0, 0,    -0.0, -kInf, -kInf, 1,    -1};
   const std::vector<double> b = {1, -1, 1,    -1, 1, 1,    -1,   -1,   0,     kInf,  -kInf,

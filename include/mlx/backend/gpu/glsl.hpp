@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "mlx/backend/gpu/glsl_math.hpp"
 #include "mlx/backend/gpu/interface.hpp"
 #include "mlx/core/dtype.hpp"
 #include "mlx/expr/describe.hpp"
@@ -121,11 +122,29 @@ inline std::string helpers(const ComputeType& c) {
        "  return uint16_t(b >> 16);\n"
        "}\n";
   if (c.kind == Kind::floating) {
+    s += std::string("#define MLX_TNAN ") +
+         (c.is_double ? "packDouble2x32(uvec2(0u, 0x7ff80000u))\n" : "uintBitsToFloat(0x7fc00000u)\n");
     s += R"(#define T )" + std::string(c.type) + R"(
 T mlx_max(T a, T b) { return isnan(a) ? a : (a > b ? a : b); }
 T mlx_min(T a, T b) { return isnan(a) ? a : (a < b ? a : b); }
+// fmod, exact (as C's): long division by the divisor scaled to the remainder's binade; each
+// subtraction is exact (Sterbenz). a - b * trunc(a / b) is not exact (100 mod -3.7 was off).
+T mlx_fmod(T a, T b) {
+  if (isnan(a) || isnan(b) || isinf(a) || b == T(0)) return MLX_TNAN;
+  T x = abs(a), y = abs(b);
+  if (isinf(y) || x < y) return a;
+  int ey, ex;
+  frexp(y, ey);
+  for (int i = 0; i < 2200 && x >= y; ++i) {
+    frexp(x, ex);
+    T t = ldexp(y, ex - ey);
+    if (t > x) t *= T(0.5);
+    x -= t;
+  }
+  return a < T(0) ? -x : x;
+}
 T mlx_rem(T a, T b) {
-  T r = a - b * trunc(a / b);
+  T r = mlx_fmod(a, b);
   if (r == T(0)) return (b < T(0)) ? -T(0) : T(0);
   return ((r < T(0)) != (b < T(0))) ? r + b : r;
 }
@@ -136,85 +155,9 @@ T mlx_isclose(T a, T b, T rtol, T atol, T eqnan) {
   return T(fin ? close : (a == b || nans));
 }
 )";
-    if (!c.is_double)
-      s += R"(float mlx_expm1(float x) {
-  if (abs(x) < 1e-4) return x + 0.5 * x * x + x * x * x / 6.0;
-  float u = exp(x);
-  if (u == 1.0) return x;
-  float um1 = u - 1.0;
-  if (um1 == -1.0) return -1.0;
-  return isinf(u) ? u : um1 * x / log(u);
-}
-float mlx_log1p(float x) {
-  if (x < -1.0) return uintBitsToFloat(0x7fc00000u);
-  if (x == -1.0) return -1.0 / 0.0;
-  float u = 1.0 + x;
-  if (u == 1.0) return x;
-  if (isinf(u)) return u;
-  return log(u) * x / (u - 1.0);
-}
-float mlx_tanh(float x) { return isnan(x) ? x : tanh(clamp(x, -15.0, 15.0)); }
-float mlx_atan(float x) { return isnan(x) ? x : atan(x); }
-// Through atan: some drivers' asin/acos are off by 2e-4 (lavapipe's); these are ~2 ulp.
-float mlx_asin(float x) {
-  return !(abs(x) <= 1.0) ? uintBitsToFloat(0x7fc00000u) : atan(x, sqrt((1.0 - x) * (1.0 + x)));
-}
-float mlx_acos(float x) {
-  return !(abs(x) <= 1.0) ? uintBitsToFloat(0x7fc00000u) : atan(sqrt((1.0 - x) * (1.0 + x)), x);
-}
-float mlx_atan2(float y, float x) {
-  if (isnan(x) || isnan(y)) return x + y;
-  if (y == 0.0 && x == 0.0) {  // the signs of the zeros pick the quadrant, as in C
-    bool xneg = (floatBitsToUint(x) >> 31) != 0u;
-    return xneg ? ((floatBitsToUint(y) >> 31) != 0u ? -3.14159265358979 : 3.14159265358979) : y;
-  }
-  return atan(y, x);
-}
-float mlx_sinh(float x) {
-  if (abs(x) < 0.03) return x + x * x * x / 6.0;
-  return sinh(x);
-}
-float mlx_asinh(float x) {
-  float a = abs(x);
-  float r = a < 1e-3 ? a - a * a * a / 6.0 : (a > 1e18 ? log(a) + 0.6931471805599453 : log(a + sqrt(a * a + 1.0)));
-  return x < 0.0 ? -r : r;
-}
-float mlx_atanh(float x) { return 0.5 * mlx_log1p(2.0 * x / (1.0 - x)); }
-float mlx_erf(float x) {
-  // Abramowitz–Stegun 7.1.26 has 1.5e-7 absolute error; small |x| uses the series.
-  float a = abs(x);
-  float r;
-  if (a < 0.5) {
-    float z = x * x;
-    r = a * (1.1283791670955126 + z * (-0.37612638903183754 + z * (0.11283791670955126 + z * (-0.026866170645131252 + z * 0.005223977625442188))));
-  } else {
-    float t = 1.0 / (1.0 + 0.3275911 * a);
-    float y = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-    r = 1.0 - y * exp(-a * a);
-  }
-  return x < 0.0 ? -r : r;
-}
-float mlx_erfinv(float x) {
-  // Giles' single-precision approximation, then one Newton step on erf.
-  if (x <= -1.0) return x == -1.0 ? -1.0 / 0.0 : 0.0 / 0.0;
-  if (x >= 1.0) return x == 1.0 ? 1.0 / 0.0 : 0.0 / 0.0;
-  float w = -log((1.0 - x) * (1.0 + x)), p;
-  if (w < 5.0) {
-    w = w - 2.5;
-    p = 2.81022636e-08; p = 3.43273939e-07 + p * w; p = -3.5233877e-06 + p * w;
-    p = -4.39150654e-06 + p * w; p = 0.00021858087 + p * w; p = -0.00125372503 + p * w;
-    p = -0.00417768164 + p * w; p = 0.246640727 + p * w; p = 1.50140941 + p * w;
-  } else {
-    w = sqrt(w) - 3.0;
-    p = -0.000200214257; p = 0.000100950558 + p * w; p = 0.00134934322 + p * w;
-    p = -0.00367342844 + p * w; p = 0.00573950773 + p * w; p = -0.0076224613 + p * w;
-    p = 0.00943887047 + p * w; p = 1.00167406 + p * w; p = 2.83297682 + p * w;
-  }
-  float y = p * x;
-  float e = mlx_erf(y) - x;
-  return y - e / (1.1283791670955126 * exp(-y * y));
-}
-float mlx_pow(float a, float b) {
+    if (!c.is_double) {
+      s += float_math();
+      s += R"(float mlx_pow(float a, float b) {
   if (b == 0.0) return 1.0;
   if (a == 1.0) return 1.0;
   if (isnan(a) || isnan(b)) return a + b;
@@ -223,7 +166,23 @@ float mlx_pow(float a, float b) {
     float r = b < 0.0 ? 0.0 : 1.0 / 0.0;
     return (a < 0.0 && odd_int) ? -r : r;
   }
-  float r = exp2(b * log2(abs(a)));
+  float r;
+  if (abs(b) <= 16777216.0 && b == floor(b)) {
+    // Integer exponents by repeated squaring: exact where the result is (10^10), a few
+    // roundings otherwise; exp(b log a) in float is off by |b log a| * 2^-24 relative.
+    float base = abs(a), e = abs(b);
+    r = 1.0;
+    for (int i = 0; i < 25 && e > 0.0; ++i) {
+      if (mod(e, 2.0) == 1.0) r *= base;
+      base *= base;
+      e = floor(e * 0.5);
+    }
+    if (b < 0.0) r = 1.0 / r;
+  } else if (b == 0.5) {
+    r = sqrt(abs(a));
+  } else {
+    r = mlx_exp(b * mlx_log(abs(a)));
+  }
   if (a < 0.0) {
     if (b != floor(b)) return 0.0 / 0.0;
     if (mod(b, 2.0) == 1.0) r = -r;
@@ -239,10 +198,11 @@ float mlx_logaddexp(float a, float b) {
   bool al = a > b;
   float hi = al ? a : b, lo = al ? b : a;
   if (isinf(hi) && hi > 0.0 || isinf(lo) && lo < 0.0) return hi;
-  return hi + mlx_log1p(exp(lo - hi));
+  return hi + mlx_log1p(mlx_exp(lo - hi));
 }
 )";
-    s += "#undef T\n";
+    }
+    s += "#undef T\n#undef MLX_TNAN\n";
   } else {
     std::string T = c.type;
     s += T + " mlx_floordiv(" + T + " a, " + T + " b) {\n  if (b == " + T + "(0)) return " + T + "(0);\n";
@@ -258,6 +218,15 @@ float mlx_logaddexp(float a, float b) {
     if (c.kind == Kind::signed_int)
       s += "  if (r != " + T + "(0) && ((r < " + T + "(0)) != (b < " + T + "(0)))) r += b;\n";
     s += "  return r;\n}\n";
+    // Shifts by the compute type's width or more (or by a negative amount) are undefined in
+    // GLSL; the CPU's rules (bits::shift_left/right): 0, or the sign for a signed right shift.
+    // Narrow types compute in 32 bits and wrap, which gives the same results.
+    const std::string W = T.find("64") != std::string::npos ? "64" : "32";
+    const std::string out = "(b < " + T + "(0) || b >= " + T + "(" + W + "))";
+    s += T + " mlx_shl(" + T + " a, " + T + " b) { return " + out + " ? " + T + "(0) : (a << b); }\n";
+    s += T + " mlx_shr(" + T + " a, " + T + " b) { return " + out + " ? " +
+         (c.kind == Kind::signed_int ? "(a < " + T + "(0) ? " + T + "(-1) : " + T + "(0))" : T + "(0)") +
+         " : (a >> b); }\n";
     s += T + " mlx_ipow(" + T + " a, " + T + " b) {\n  " + T + " r = " + T + "(1);\n";
     if (c.kind == Kind::signed_int) s += "  if (b < " + T + "(0)) return " + T + "(0);\n";
     s += "  for (int i = 0; i < 64 && b != " + T + "(0); ++i) {\n    if ((b & " + T + "(1)) != " + T +
@@ -288,27 +257,27 @@ inline const char* functor_spelling(int id, const ComputeType& c) {
   MLXPP_ID(Imag) return "T(0)";
   MLXPP_ID(StopGradient) return "$0";
   MLXPP_ID(Cast) return "$0";
-  MLXPP_ID(Exp) return f("exp($0)");
+  MLXPP_ID(Exp) return f("mlx_exp($0)");
   MLXPP_ID(Expm1) return f("mlx_expm1($0)");
-  MLXPP_ID(Log) return f("log($0)");
-  MLXPP_ID(Log2) return f("log2($0)");
-  MLXPP_ID(Log10) return f("(log2($0) * 0.30102999566398120)");
+  MLXPP_ID(Log) return f("mlx_log($0)");
+  MLXPP_ID(Log2) return f("mlx_log2($0)");
+  MLXPP_ID(Log10) return f("mlx_log10($0)");
   MLXPP_ID(Log1p) return f("mlx_log1p($0)");
-  MLXPP_ID(Sin) return f("sin($0)");
-  MLXPP_ID(Cos) return f("cos($0)");
-  MLXPP_ID(Tan) return f("tan($0)");
+  MLXPP_ID(Sin) return f("mlx_sin($0)");
+  MLXPP_ID(Cos) return f("mlx_cos($0)");
+  MLXPP_ID(Tan) return f("mlx_tan($0)");
   MLXPP_ID(ArcSin) return f("mlx_asin($0)");
   MLXPP_ID(ArcCos) return f("mlx_acos($0)");
   MLXPP_ID(ArcTan) return f("mlx_atan($0)");
   MLXPP_ID(Sinh) return f("mlx_sinh($0)");
-  MLXPP_ID(Cosh) return f("cosh($0)");
+  MLXPP_ID(Cosh) return f("mlx_cosh($0)");
   MLXPP_ID(Tanh) return f("mlx_tanh($0)");
   MLXPP_ID(ArcSinh) return f("mlx_asinh($0)");
-  MLXPP_ID(ArcCosh) return f("acosh($0)");
+  MLXPP_ID(ArcCosh) return f("mlx_acosh($0)");
   MLXPP_ID(ArcTanh) return f("mlx_atanh($0)");
   MLXPP_ID(Sqrt) return fl ? "sqrt($0)" : nullptr;
   MLXPP_ID(Rsqrt) return fl ? "(T(1) / sqrt($0))" : nullptr;
-  MLXPP_ID(Sigmoid) return f("(1.0 / (1.0 + exp(-$0)))");
+  MLXPP_ID(Sigmoid) return f("mlx_sigmoid($0)");
   MLXPP_ID(Degrees) return fl ? "($0 * T(57.295779513082320876798))" : nullptr;
   MLXPP_ID(Radians) return fl ? "($0 * T(0.017453292519943295769237))" : nullptr;
   MLXPP_ID(Erf) return f("mlx_erf($0)");
@@ -342,8 +311,8 @@ inline const char* functor_spelling(int id, const ComputeType& c) {
   MLXPP_ID(BitwiseAnd) return fl ? nullptr : "($0 & $1)";
   MLXPP_ID(BitwiseOr) return fl ? nullptr : "($0 | $1)";
   MLXPP_ID(BitwiseXor) return fl ? nullptr : "($0 ^ $1)";
-  MLXPP_ID(LeftShift) return fl ? nullptr : "($0 << $1)";
-  MLXPP_ID(RightShift) return fl ? nullptr : "($0 >> $1)";
+  MLXPP_ID(LeftShift) return fl ? nullptr : "mlx_shl($0, $1)";
+  MLXPP_ID(RightShift) return fl ? nullptr : "mlx_shr($0, $1)";
   MLXPP_ID(Select) return "(($0 != T(0)) ? $1 : $2)";
   MLXPP_ID(NanToNum) return fl ? "(isnan($0) ? $1 : (isinf($0) ? ($0 > T(0) ? $2 : $3) : $0))" : "$0";
   MLXPP_ID(IsClose) return fl ? "mlx_isclose($0, $1, $2, $3, $4)" : nullptr;

@@ -11,6 +11,7 @@
 // use it is released when the batch that last could has completed.
 #pragma once
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -510,9 +511,16 @@ class VulkanBackend final : public gpu::Backend {
     shaderc::CompileOptions opt;
     opt.SetTargetEnvironment(shaderc_target_env_vulkan, shaderc_env_version_vulkan_1_2);
     opt.SetOptimizationLevel(shaderc_optimization_level_zero);  // drivers optimise; spirv-opt only costs start-up time
-    auto res = compiler.CompileGlslToSpv(glsl, shaderc_compute_shader, key.c_str(), opt);
+    // Keys of generated programs are binary after their kind ("ew", "red", ...): name the
+    // shader by that readable prefix.
+    std::string name;
+    for (char ch : key) {
+      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_') break;
+      name += ch;
+    }
+    auto res = compiler.CompileGlslToSpv(glsl, shaderc_compute_shader, name.c_str(), opt);
     if (res.GetCompilationStatus() != shaderc_compilation_status_success)
-      throw std::logic_error("[gpu] Generated shader '" + key + "' does not compile:\n" +
+      throw std::logic_error("[gpu] Generated shader '" + name + "' does not compile:\n" +
                              res.GetErrorMessage() + "\n" + glsl);
     std::vector<uint32_t> words(res.cbegin(), res.cend());
     if (!file.empty()) {
