@@ -41,6 +41,20 @@ inline Strides row_major_strides(const Shape& shape) {
   return st;
 }
 
+/// The region start + i * steps of a row-major array of `shape`: its first element's offset
+/// (returned) and its element strides (`strides`).
+inline int64_t region_strides(const Shape& shape, const Shape& start, const Shape& steps,
+                              Strides& strides) {
+  const Strides st = row_major_strides(shape);
+  strides.assign(st.size(), 0);
+  int64_t offset = 0;
+  for (size_t d = 0; d < st.size(); ++d) {
+    strides[d] = st[d] * steps[d];
+    offset += static_cast<int64_t>(start[d]) * st[d];
+  }
+  return offset;
+}
+
 /// NumPy broadcasting of two shapes.
 /// \throws std::invalid_argument naming both shapes when they are incompatible or one has a
 /// negative dimension.

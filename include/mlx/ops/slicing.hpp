@@ -109,7 +109,9 @@ inline array slice_update(const array& src, const array& update, Shape start, Sh
                  " has more dimensions than the slice of shape ", shape, ".");
   array upd = update;
   try {
-    upd = broadcast_to(astype(update, src.dtype(), s), shape, s);
+    // (No cast node when the dtypes agree: it would copy the update.)
+    upd = broadcast_to(update.dtype() == src.dtype() ? update : array(astype(update, src.dtype(), s)),
+                       shape, s);
   } catch (const std::invalid_argument&) {
     detail::fail("slice_update", "Cannot broadcast update of shape ", update.shape(),
                  " to the slice of shape ", shape, ".");
@@ -153,7 +155,7 @@ inline array slice_update(const array& src, const array& update, const array& st
     detail::fail("slice_update", "Got ", start.size(), " start indices for ", axes.size(), " axes.");
   for (auto& ax : axes) ax = detail::normalize_axis("slice_update", ax, nd);
   auto prim = std::make_shared<DynamicSliceUpdate<>>(to_stream(s), std::move(axes));
-  array upd = astype(update, src.dtype(), s);
+  array upd = update.dtype() == src.dtype() ? update : array(astype(update, src.dtype(), s));
   return array(src.shape(), src.dtype(), std::move(prim), {src, upd, start});
 }
 

@@ -108,6 +108,15 @@ class Reshape : public UnaryPrimitive {
     out.set_data(allocator::malloc(out.nbytes()));
     cpu::copy_to_row_major(in, out.raw_data());
   }
+  void eval_gpu(const std::vector<array>& inputs, std::vector<array>& outputs) override {
+    const array& in = inputs[0];
+    const bool view = (in.flags().row_contiguous && in.data_size() == in.size()) ||
+                      detail::reshape_strides(in.shape(), in.strides(), outputs[0].shape());
+    if (view)
+      eval_cpu(inputs, outputs[0]);  // metadata only: the view shares the device memory
+    else if (!gpu::copy_row_major(in, outputs[0]))
+      Primitive::eval_gpu(inputs, outputs);
+  }
   std::vector<Shape> output_shapes(const std::vector<array>&) override { return {shape_}; }
   const char* name() const override { return "Reshape"; }
 
@@ -126,6 +135,10 @@ class Transpose : public UnaryPrimitive {
     for (size_t i = 0; i < axes_.size(); ++i) st[i] = in.strides()[axes_[i]];
     detail::make_view(in, out, st);
   }
+  // Views are metadata: the same on a GPU stream (the output shares the device memory).
+  void eval_gpu(const std::vector<array>& inputs, std::vector<array>& outputs) override {
+    eval_cpu(inputs, outputs[0]);
+  }
   const char* name() const override { return "Transpose"; }
   const std::vector<int>& axes() const { return axes_; }
 
@@ -142,6 +155,9 @@ class Broadcast : public UnaryPrimitive {
     const array& in = inputs[0];
     detail::make_view(in, out, detail::broadcast_strides(in.shape(), in.strides(), out.shape()));
   }
+  void eval_gpu(const std::vector<array>& inputs, std::vector<array>& outputs) override {
+    eval_cpu(inputs, outputs[0]);
+  }
   const char* name() const override { return "Broadcast"; }
 };
 
@@ -157,6 +173,9 @@ class ExpandSqueeze : public UnaryPrimitive {
     Strides st(keep_.size());
     for (size_t i = 0; i < keep_.size(); ++i) st[i] = keep_[i] < 0 ? 0 : in.strides()[keep_[i]];
     detail::make_view(in, out, st);
+  }
+  void eval_gpu(const std::vector<array>& inputs, std::vector<array>& outputs) override {
+    eval_cpu(inputs, outputs[0]);
   }
   const char* name() const override { return expand_ ? "ExpandDims" : "Squeeze"; }
 

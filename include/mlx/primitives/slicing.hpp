@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "mlx/backend/gpu/copy.hpp"
 #include "mlx/primitives/shape.hpp"
 
 namespace mlx::core {
@@ -27,13 +28,8 @@ inline std::vector<int64_t> read_indices(const array& idx) {
 /// Writes `upd` into out's row-major buffer at start + i * steps (in elements).
 inline void write_region(array& out, const array& upd, const Shape& start, const Shape& steps) {
   if (upd.size() == 0) return;
-  const Strides ost = row_major_strides(out.shape());
-  Strides st(ost.size());
-  int64_t offset = 0;
-  for (size_t d = 0; d < ost.size(); ++d) {
-    st[d] = ost[d] * steps[d];
-    offset += static_cast<int64_t>(start[d]) * ost[d];
-  }
+  Strides st;
+  const int64_t offset = region_strides(out.shape(), start, steps, st);
   cpu::copy_strided(upd.raw_data(), upd.strides(),
                     static_cast<char*>(out.raw_data()) + offset * static_cast<int64_t>(out.itemsize()),
                     st, upd.shape(), out.itemsize());
@@ -83,6 +79,10 @@ class Slice : public UnaryPrimitive {
     if (out.size() == 0) offset = 0;
     detail::make_view(in, out, st, offset);
   }
+  // A view is metadata: the same on a GPU stream (it shares the device memory).
+  void eval_gpu(const std::vector<array>& inputs, std::vector<array>& outputs) override {
+    eval_cpu(inputs, outputs[0]);
+  }
   const char* name() const override { return "Slice"; }
   const Shape& start() const { return start_; }
   const Shape& steps() const { return steps_; }
@@ -104,6 +104,10 @@ class DynamicSlice : public UnaryPrimitive {
     for (size_t d = 0; d < first.size(); ++d) offset += static_cast<int64_t>(first[d]) * in.strides()[d];
     detail::make_view(in, out, in.strides(), out.size() == 0 ? 0 : offset);
   }
+  // A view (the start indices come to the host to be read).
+  void eval_gpu(const std::vector<array>& inputs, std::vector<array>& outputs) override {
+    eval_cpu(inputs, outputs[0]);
+  }
   const char* name() const override { return "DynamicSlice"; }
 
  private:
@@ -122,6 +126,12 @@ class DynamicSliceUpdate : public UnaryPrimitive {
     detail::copy_or_donate(inputs[0], out);
     detail::write_region(out, upd, first, Shape(out.ndim(), 1));
   }
+  void eval_gpu(const std::vector<array>& inputs, std::vector<array>& outputs) override {
+    const Shape first = detail::clamp_starts(detail::read_indices(inputs[2]), axes_,
+                                             outputs[0].shape(), inputs[1].shape());
+    if (!gpu::slice_update(inputs[0], inputs[1], first, Shape(outputs[0].ndim(), 1), outputs[0]))
+      Primitive::eval_gpu(inputs, outputs);
+  }
   const char* name() const override { return "DynamicSliceUpdate"; }
 
  private:
@@ -138,6 +148,10 @@ class SliceUpdate : public UnaryPrimitive {
   void eval_cpu(const std::vector<array>& inputs, array& out) override {
     detail::copy_or_donate(inputs[0], out);
     detail::write_region(out, inputs[1], start_, steps_);
+  }
+  void eval_gpu(const std::vector<array>& inputs, std::vector<array>& outputs) override {
+    if (!gpu::slice_update(inputs[0], inputs[1], start_, steps_, outputs[0]))
+      Primitive::eval_gpu(inputs, outputs);
   }
   const char* name() const override { return "SliceUpdate"; }
   const Shape& start() const { return start_; }

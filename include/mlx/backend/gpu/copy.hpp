@@ -6,26 +6,84 @@
 #pragma once
 
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "mlx/backend/gpu/elementwise.hpp"
 #include "mlx/backend/gpu/glsl.hpp"
 #include "mlx/backend/gpu/interface.hpp"
 #include "mlx/core/array.hpp"
+#include "mlx/core/shape.hpp"
 
 namespace mlx::core::gpu {
 
-/// out (fresh, row-major, out's dtype) = in, converted and broadcast to out's shape.
-inline bool copy(const array& in, array& out) {
+/// The one-instruction program "read input 0" (a copy), computing in `dtype` over `shape`.
+inline core::detail::ProgramDesc copy_program(Dtype dtype, const Shape& shape) {
   core::detail::ProgramDesc p;
   core::detail::ProgramInstr ins;
   ins.op = core::detail::ProgramInstr::input;
   ins.args[0] = 0;
   p.code.push_back(ins);
   p.num_inputs = 1;
-  p.compute = in.dtype();
-  p.shape = out.shape();
-  return run_elementwise(p, {in}, out);
+  p.compute = dtype;
+  p.shape = shape;
+  return p;
+}
+
+/// out (fresh, row-major, out's dtype) = in, converted and broadcast to out's shape.
+inline bool copy(const array& in, array& out) {
+  return run_elementwise(copy_program(in.dtype(), out.shape()), {in}, out);
+}
+
+/// Stores `in` (converted to dst's dtype, broadcast to `region`) into the region of dst's
+/// device memory that starts `offset` elements in and steps by `strides`: dst must have been
+/// written on the GPU in this evaluation (by write or donate).
+inline bool copy_into(const array& in, array& dst, const Shape& region, int64_t offset,
+                      const Strides& strides) {
+  Backend* b = backend();
+  if (!b || !dst.device_copy()) return false;
+  OutView view;
+  view.base = b->rewrite(dst) + static_cast<uint64_t>(offset) * dst.itemsize();
+  view.strides = strides;
+  return run_elementwise(copy_program(in.dtype(), region), {in}, dst, &view);
+}
+
+/// out (fresh, any shape of in's size and dtype) = in's elements in in's row-major order: the
+/// copy a reshape of a non-contiguous view needs.
+inline bool copy_row_major(const array& in, array& out) {
+  Backend* b = backend();
+  glsl::ComputeType c;
+  if (!b || in.dtype() != out.dtype() || in.size() != out.size() ||
+      !glsl::device_supports(b->info(), in.dtype()) || !glsl::compute_type(in.dtype(), c) ||
+      in.size() >= (size_t(1) << 31))
+    return false;
+  b->write(out);
+  if (in.size() == 0) return true;
+  if (!copy_into(in, out, in.shape(), 0, row_major_strides(in.shape())))
+    throw std::logic_error("[reshape] the GPU could not copy the view");
+  return true;
+}
+
+/// out = src with the region start + i * steps (row-major element steps, either sign)
+/// replaced by upd (already of out's dtype and the region's shape): src's buffer when it dies
+/// here (no copy), else a copy of it; then one kernel writes the region. False (nothing done)
+/// when the device cannot.
+inline bool slice_update(const array& src, const array& upd, const Shape& start,
+                         const Shape& steps, array& out) {
+  Backend* b = backend();
+  if (!b || out.size() >= (size_t(1) << 31)) return false;
+  glsl::ComputeType c;
+  for (Dtype d : {src.dtype(), upd.dtype(), out.dtype()})
+    if (!glsl::device_supports(b->info(), d) || !glsl::compute_type(d, c)) return false;
+  if (!b->donate(out, src) && !copy(src, out)) return false;
+  if (upd.size() == 0) return true;
+  Strides st;
+  const int64_t offset = region_strides(out.shape(), start, steps, st);
+  // Every check that could refuse is above: out has src's contents now, so a refusal here
+  // would leave it half done.
+  if (!copy_into(upd, out, upd.shape(), offset, st))
+    throw std::logic_error("[slice_update] the GPU could not write the region");
+  return true;
 }
 
 /// out[i] = start + i * step in out's dtype (the CPU kernel's rules: integers step by the

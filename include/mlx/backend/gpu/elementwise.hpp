@@ -31,32 +31,44 @@ struct CollapsedLayout {
   std::vector<std::vector<int64_t>> strides;  // [input][dim]
 };
 
-inline CollapsedLayout collapse(const Shape& out_shape, const std::vector<array>& in) {
+/// Merges adjacent dimensions of `out_shape` wherever every stride list allows (st[k] holds
+/// one element stride per dimension of out_shape, 0 where broadcast).
+inline CollapsedLayout collapse_strides(const Shape& out_shape,
+                                        const std::vector<std::vector<int64_t>>& st) {
   const int nd = static_cast<int>(out_shape.size());
   CollapsedLayout L;
+  for (int d = 0; d < nd; ++d) {
+    const int64_t n = out_shape[static_cast<size_t>(d)];
+    if (n == 1) continue;
+    bool merge = !L.shape.empty();
+    for (size_t k = 0; merge && k < st.size(); ++k)
+      merge = L.strides[k].back() == st[k][static_cast<size_t>(d)] * n;
+    if (merge) {
+      L.shape.back() *= n;
+      for (size_t k = 0; k < st.size(); ++k) L.strides[k].back() = st[k][static_cast<size_t>(d)];
+    } else {
+      L.shape.push_back(n);
+      L.strides.resize(st.size());
+      for (size_t k = 0; k < st.size(); ++k) L.strides[k].push_back(st[k][static_cast<size_t>(d)]);
+    }
+  }
+  if (L.strides.size() != st.size()) L.strides.assign(st.size(), {});
+  return L;
+}
+
+/// The inputs' strides over the output's shape, collapsed; `out_strides` (a destination
+/// view's strides, if any) takes part as one more list, the last.
+inline CollapsedLayout collapse(const Shape& out_shape, const std::vector<array>& in,
+                                const Strides* out_strides = nullptr) {
+  const int nd = static_cast<int>(out_shape.size());
   std::vector<std::vector<int64_t>> st(in.size(), std::vector<int64_t>(static_cast<size_t>(nd), 0));
   for (size_t k = 0; k < in.size(); ++k) {
     const int off = nd - static_cast<int>(in[k].ndim());
     for (int d = 0; d < static_cast<int>(in[k].ndim()); ++d)
       if (in[k].shape(d) != 1) st[k][static_cast<size_t>(d + off)] = in[k].strides()[static_cast<size_t>(d)];
   }
-  for (int d = 0; d < nd; ++d) {
-    const int64_t n = out_shape[static_cast<size_t>(d)];
-    if (n == 1) continue;
-    bool merge = !L.shape.empty();
-    for (size_t k = 0; merge && k < in.size(); ++k)
-      merge = L.strides[k].back() == st[k][static_cast<size_t>(d)] * n;
-    if (merge) {
-      L.shape.back() *= n;
-      for (size_t k = 0; k < in.size(); ++k) L.strides[k].back() = st[k][static_cast<size_t>(d)];
-    } else {
-      L.shape.push_back(n);
-      L.strides.resize(in.size());
-      for (size_t k = 0; k < in.size(); ++k) L.strides[k].push_back(st[k][static_cast<size_t>(d)]);
-    }
-  }
-  if (L.strides.size() != in.size()) L.strides.assign(in.size(), {});
-  return L;
+  if (out_strides) st.emplace_back(out_strides->begin(), out_strides->end());
+  return collapse_strides(out_shape, st);
 }
 
 // How input k is indexed: at the element index (contiguous, full size), at 0 (one element),
@@ -81,7 +93,8 @@ struct Plan {
   std::vector<int> input_slot;    // per input: first push slot (Access::push), else -1
   std::vector<int> const_slot;    // per instruction: first push slot of its constant, or -1
   std::vector<uint32_t> slots;    // the uint32 push slots' values
-  bool strided = false;
+  bool strided = false;           // some index goes through the strides in the meta buffer
+  bool out_view = false;          // the result is stored through strides (a region of a buffer)
 };
 
 // Reads a one-element host array's bits (zero-extended) without touching the device.
@@ -92,8 +105,10 @@ inline uint32_t host_bits(const array& a) {
 }
 
 inline Plan plan(const core::detail::ProgramDesc& p, const std::vector<array>& in, size_t out_size,
-                 const glsl::ComputeType& c) {
+                 const glsl::ComputeType& c, bool out_view = false) {
   Plan L;
+  L.out_view = out_view;
+  L.strided = out_view;
   uint32_t bytes = static_cast<uint32_t>((2 + in.size()) * 8 + 8);
   auto take = [&](int words) {
     if (bytes + 4u * static_cast<uint32_t>(words) > push_constant_bytes) return -1;
@@ -166,6 +181,7 @@ inline void program_key(std::string& k, const char* kind, const core::detail::Pr
     k += static_cast<char>(L.input_slot[i]);
   }
   k += static_cast<char>(out.val);
+  k += L.out_view ? 'V' : 'F';
 }
 
 /// GLSL for the elementwise program (see the file comment). Push constants: the output's
@@ -218,13 +234,15 @@ inline bool elementwise_glsl(const core::detail::ProgramDesc& p, const std::vect
     // Loads past the end read the last element instead (no branch before the loads).
     body += "    uint " + ij + " = min(i + " + std::to_string(j) + "u * stride, p.n - 1u);\n";
     if (L.strided) {
-      // Meta: shape[ndim], for every input its strides[ndim], then every input's start
-      // offset: addresses point at an input's lowest element, so that no index is negative
-      // (negative indices are undefined in SPIR-V; NVIDIA and lavapipe differ).
+      // Meta: shape[ndim], for every input (and then the output view) its strides[ndim],
+      // then every input's (and the view's) start offset: addresses point at the lowest
+      // element, so that no index is negative (negative indices are undefined in SPIR-V;
+      // NVIDIA and lavapipe differ).
+      const std::string starts = std::to_string(in.size() + (L.out_view ? 2 : 1)) + " * p.ndim + ";
       for (size_t k = 0; k < in.size(); ++k)
         if (L.access[k] == Access::strided)
-          body += "    int o" + std::to_string(k) + sj + " = p.meta.v[" + std::to_string(in.size() + 1) +
-                  " * p.ndim + " + std::to_string(k) + "];\n";
+          body += "    int o" + std::to_string(k) + sj + " = p.meta.v[" + starts + std::to_string(k) + "];\n";
+      if (L.out_view) body += "    int oo" + sj + " = p.meta.v[" + starts + std::to_string(in.size()) + "];\n";
       body += "    {\n      uint rem = " + ij + ";\n"
               "      for (int d = int(p.ndim) - 1; d >= 0; --d) {\n"
               "        uint s = uint(p.meta.v[d]);\n"
@@ -234,14 +252,17 @@ inline bool elementwise_glsl(const core::detail::ProgramDesc& p, const std::vect
         if (L.access[k] == Access::strided)
           body += "        o" + std::to_string(k) + sj + " += c * p.meta.v[" + std::to_string(k + 1) +
                   " * p.ndim + d];\n";
+      if (L.out_view)
+        body += "        oo" + sj + " += c * p.meta.v[" + std::to_string(in.size() + 1) + " * p.ndim + d];\n";
       body += "      }\n    }\n";
     }
     if (!glsl::program_body(p, c, dt, input, body, constant, "v" + sj + "_")) return false;
   }
   for (int j = 0; j < unroll; ++j) {
     const std::string sj = "_" + std::to_string(j);
-    body += "    if (i + " + std::to_string(j) + "u * stride < p.n) p.o.v[i + " + std::to_string(j) +
-            "u * stride] = " + glsl::store_as("v" + sj + "_" + std::to_string(p.result()), c, out) + ";\n";
+    const std::string at = L.out_view ? "oo" + sj : "i + " + std::to_string(j) + "u * stride";
+    body += "    if (i + " + std::to_string(j) + "u * stride < p.n) p.o.v[" + at +
+            "] = " + glsl::store_as("v" + sj + "_" + std::to_string(p.result()), c, out) + ";\n";
   }
 
   src = glsl::preamble(elementwise_local_size);
@@ -265,10 +286,20 @@ inline bool elementwise_glsl(const core::detail::ProgramDesc& p, const std::vect
 
 }  // namespace detail
 
-/// Runs program p (inputs `in`, result `out` of out's shape and dtype) on the GPU. Returns
-/// false when this device or the generator cannot, so that the caller runs the CPU kernel.
+/// A destination region for run_elementwise: the result (of the program's shape) is stored at
+/// `base`, the device address of the region's first element, stepping by `strides` (elements,
+/// either sign) instead of into fresh memory. The caller marks the buffer written
+/// (Backend::rewrite).
+struct OutView {
+  uint64_t base = 0;
+  Strides strides;
+};
+
+/// Runs program p (inputs `in`, result `out` of out's shape and dtype, or of p.shape stored
+/// through `view` into out's buffer) on the GPU. Returns false when this device or the
+/// generator cannot, so that the caller runs the CPU kernel.
 inline bool run_elementwise(const core::detail::ProgramDesc& p, const std::vector<array>& in,
-                            array& out) {
+                            array& out, const OutView* view = nullptr) {
   Backend* b = backend();
   if (!b || in.size() > static_cast<size_t>(detail::max_program_inputs)) return false;
   const auto& info = b->info();
@@ -276,11 +307,14 @@ inline bool run_elementwise(const core::detail::ProgramDesc& p, const std::vecto
     return false;
   for (auto& a : in)
     if (!glsl::device_supports(info, a.dtype())) return false;
-  if (out.size() >= (size_t(1) << 31)) return false;
+  const Shape& shape = view ? p.shape : out.shape();
+  size_t n = 1;
+  for (int d : shape) n *= static_cast<size_t>(d);
+  if (n >= (size_t(1) << 31) || out.size() >= (size_t(1) << 31)) return false;
   glsl::ComputeType c;
   if (!glsl::compute_type(p.compute, c)) return false;
 
-  const detail::Plan L = detail::plan(p, in, out.size(), c);
+  const detail::Plan L = detail::plan(p, in, n, c, view != nullptr);
   // The warm path: one key built from raw bytes, compared with the last one on this
   // thread, else looked up in the backend's map; GLSL is generated only on a miss.
   static thread_local std::string key, last_key;
@@ -302,15 +336,15 @@ inline bool run_elementwise(const core::detail::ProgramDesc& p, const std::vecto
   const size_t nin = in.size();
   auto put_addr = [&](size_t slot, uint64_t a) { std::memcpy(&push[2 * slot], &a, 8); };
   uint32_t ndim = 0;
-  std::vector<int64_t> start(nin, 0);
+  std::vector<int64_t> start(nin + 1, 0);  // the inputs', then the view's
   if (L.strided) {
-    auto C = detail::collapse(out.shape(), in);
+    auto C = detail::collapse(shape, in, view ? &view->strides : nullptr);
     ndim = static_cast<uint32_t>(C.shape.size());
     std::vector<int32_t> m;
     for (auto s : C.shape) m.push_back(static_cast<int32_t>(s));
-    for (size_t k = 0; k < nin; ++k)
-      for (auto s : C.strides[k]) m.push_back(static_cast<int32_t>(s));
-    for (size_t k = 0; k < nin; ++k) {
+    for (auto& list : C.strides)
+      for (auto s : list) m.push_back(static_cast<int32_t>(s));
+    for (size_t k = 0; k < C.strides.size(); ++k) {
       int64_t below = 0;  // elements the view reaches below its first one
       for (size_t d = 0; d < C.shape.size(); ++d)
         if (C.strides[k][d] < 0) below -= (C.shape[d] - 1) * C.strides[k][d];
@@ -322,22 +356,27 @@ inline bool run_elementwise(const core::detail::ProgramDesc& p, const std::vecto
   for (size_t k = 0; k < nin; ++k)
     if (L.access[k] != detail::Access::push)
       put_addr(1 + k, b->read(in[k]) - static_cast<uint64_t>(start[k]) * in[k].itemsize());
-  // A dying input of the output's dtype and size gives its buffer (in place is safe: each
-  // element is read and written by the same thread, loads first).
   uint64_t out_addr = 0;
-  for (size_t k = 0; k < nin && !out_addr; ++k)
-    if (L.access[k] == detail::Access::linear) out_addr = b->donate(out, in[k]);
-  put_addr(0, out_addr ? out_addr : b->write(out));
+  if (view) {
+    out_addr = view->base - static_cast<uint64_t>(start[nin]) * out.itemsize();
+  } else {
+    // A dying input of the output's dtype and size gives its buffer (in place is safe: each
+    // element is read and written by the same thread, loads first).
+    for (size_t k = 0; k < nin && !out_addr; ++k)
+      if (L.access[k] == detail::Access::linear) out_addr = b->donate(out, in[k]);
+    if (!out_addr) out_addr = b->write(out);
+  }
+  put_addr(0, out_addr);
   uint32_t* tail = &push[2 * (2 + nin)];
-  tail[0] = static_cast<uint32_t>(out.size());
+  tail[0] = static_cast<uint32_t>(n);
   tail[1] = ndim;
   // memcpy from an empty vector's null data() is undefined even for 0 bytes (UBSan).
   if (!L.slots.empty()) std::memcpy(tail + 2, L.slots.data(), L.slots.size() * 4);
   const uint32_t bytes = static_cast<uint32_t>((2 + nin) * 8 + 8 + L.slots.size() * 4);
   const uint64_t per_group =
       static_cast<uint64_t>(detail::elementwise_local_size) * detail::elementwise_unroll(L.access);
-  const uint64_t groups = std::clamp<uint64_t>((out.size() + per_group - 1) / per_group, 1, 65535);
-  if (out.size() > 0) b->dispatch(pipe, push, bytes, static_cast<uint32_t>(groups));
+  const uint64_t groups = std::clamp<uint64_t>((n + per_group - 1) / per_group, 1, 65535);
+  if (n > 0) b->dispatch(pipe, push, bytes, static_cast<uint32_t>(groups));
   return true;
 }
 

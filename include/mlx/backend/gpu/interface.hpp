@@ -84,6 +84,10 @@ class Backend {
   /// and referenced by nobody else) for an elementwise kernel to overwrite in place; returns
   /// its address, or 0 when `in` cannot be donated.
   virtual uint64_t donate(array& out, const array& in) = 0;
+  /// The address of `out`'s device memory, given by write() or donate() earlier in this
+  /// evaluation, for the next dispatch to write again (a region of it): that dispatch waits
+  /// for the earlier writes, and later readers wait for it.
+  virtual uint64_t rewrite(array& out) = 0;
   /// Device memory for one primitive's intermediate results; freed once the GPU is done.
   virtual uint64_t scratch(size_t bytes) = 0;
   /// Small read-only data for the next dispatches (shapes, strides), valid until the work

@@ -180,6 +180,18 @@ class VulkanBackend final : public gpu::Backend {
     return addr;
   }
 
+  uint64_t rewrite(array& out) override {
+    std::lock_guard lk(mtx_);
+    auto* copy = static_cast<DeviceBuffer*>(out.device_copy());
+    if (!copy) throw std::logic_error("[gpu] rewrite: the array has no device memory");
+    copy->host_stale = true;
+    copy->write_value = open_value();
+    const uint64_t addr = copy->alloc_.address();
+    if (dirty_.count(addr)) need_barrier_ = true;
+    pending_writes_.push_back(addr);
+    return addr;
+  }
+
   uint64_t scratch(size_t bytes) override {
     std::lock_guard lk(mtx_);
     Allocation a = device_mem_->allocate(bytes);
