@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// GPU elementwise benchmarks: copy, triad, fused a*b+c, a 1000-op dependent chain and one
-// small op's round trip. torch_peer.py measures the same cases with PyTorch CUDA; run both
-// in one command (benchmarks/gpu/run.sh) for ratios. --quick: small sizes (lavapipe).
+// GPU elementwise benchmarks: copy, triad, fused a*b+c, exp/sin/tanh/erf, a 1000-op dependent
+// chain and one small op's round trip. torch_peer.py measures the same cases with PyTorch
+// CUDA; run both in one command (benchmarks/gpu/run.sh) for ratios. --quick: small sizes (lavapipe).
 #include "gpu_bench.hpp"
 
 namespace mx = mlx::core;
@@ -40,6 +40,16 @@ int main(int argc, char** argv) {
   t = time_ms([&] { r = mx::add(mx::multiply(a, b, gpu), c, gpu); r.eval(); }, inner);
   result("a*b+c_GBps", 4 * B / t * 1e-6, "GB/s", "fused, 3 reads + 1 write");
   result("a*b+c_us", t * 1e3, "us", "one fused kernel");
+  // Transcendentals: our own float math in the shaders (backend/gpu/glsl_math.hpp), not
+  // GLSL's loose built-ins; still memory-bound if the polynomials are cheap enough.
+  t = time_ms([&] { r = mx::exp(a, gpu); r.eval(); }, inner);
+  result("exp_GBps", 2 * B / t * 1e-6, "GB/s", "exp, read+write");
+  t = time_ms([&] { r = mx::sin(a, gpu); r.eval(); }, inner);
+  result("sin_GBps", 2 * B / t * 1e-6, "GB/s", "sin, read+write");
+  t = time_ms([&] { r = mx::tanh(a, gpu); r.eval(); }, inner);
+  result("tanh_GBps", 2 * B / t * 1e-6, "GB/s", "tanh, read+write");
+  t = time_ms([&] { r = mx::erf(a, gpu); r.eval(); }, inner);
+  result("erf_GBps", 2 * B / t * 1e-6, "GB/s", "erf, read+write");
 
   // 1000 dependent small ops, recorded into few command buffers.
   mx::array s = mx::zeros({1}, mx::float32, gpu);

@@ -40,6 +40,9 @@ def elementwise(dev):
     t = time_ms(lambda: a * b + c, 20)
     result("a*b+c_GBps", 4 * B / t * 1e-6, "GB/s", "eager: two kernels")
     result("a*b+c_us", t * 1e3, "us", "eager")
+    for name, fn in (("exp", torch.exp), ("sin", torch.sin), ("tanh", torch.tanh), ("erf", torch.erf)):
+        t = time_ms(lambda: fn(a), 20)
+        result(f"{name}_GBps", 2 * B / t * 1e-6, "GB/s", f"{name}, read+write")
     s = torch.zeros(1, device=dev)
     reps = []
     for _ in range(10):

@@ -125,8 +125,10 @@ inline std::string helpers(const ComputeType& c) {
     s += std::string("#define MLX_TNAN ") +
          (c.is_double ? "packDouble2x32(uvec2(0u, 0x7ff80000u))\n" : "uintBitsToFloat(0x7fc00000u)\n");
     s += R"(#define T )" + std::string(c.type) + R"(
-T mlx_max(T a, T b) { return isnan(a) ? a : (a > b ? a : b); }
-T mlx_min(T a, T b) { return isnan(a) ? a : (a < b ? a : b); }
+// NaN from either side. Both tests are spelled out: NVIDIA's compiler turns `a > b ? a : b`
+// into a max instruction that drops a NaN b.
+T mlx_max(T a, T b) { return isnan(a) || isnan(b) ? a + b : (a > b ? a : b); }
+T mlx_min(T a, T b) { return isnan(a) || isnan(b) ? a + b : (a < b ? a : b); }
 // fmod, exact (as C's): long division by the divisor scaled to the remainder's binade; each
 // subtraction is exact (Sterbenz). a - b * trunc(a / b) is not exact (100 mod -3.7 was off).
 T mlx_fmod(T a, T b) {
@@ -145,7 +147,8 @@ T mlx_fmod(T a, T b) {
 }
 T mlx_rem(T a, T b) {
   T r = mlx_fmod(a, b);
-  if (r == T(0)) return (b < T(0)) ? -T(0) : T(0);
+  // A zero takes the divisor's sign; through abs(r): NVIDIA folds `r == 0 ? +0 : r` to r.
+  if (r == T(0)) return (b < T(0)) ? -abs(r) : abs(r);
   return ((r < T(0)) != (b < T(0))) ? r + b : r;
 }
 T mlx_isclose(T a, T b, T rtol, T atol, T eqnan) {

@@ -613,16 +613,18 @@ inline bool run_reduce(const core::detail::ProgramDesc& p, const std::vector<int
     pipe = detail::reduce_pipeline(b, p, v, k);
     if (!pipe) throw std::runtime_error("[reduce] The GPU could not compile its kernel.");
   }
-  const uint64_t out_addr = b->write(out);
   if (G == 1) {
-    detail::dispatch_reduce(b, pipe, v, k, out_addr, 1, chunk);
+    detail::dispatch_reduce(b, pipe, v, k, b->write(out), 1, chunk);
     return true;
   }
   const uint64_t scratch = b->scratch(static_cast<size_t>(v.M) * G * size_of(pd));
   detail::dispatch_reduce(b, pipe, v, k, scratch, G, chunk);
   b->barrier();
   v2.in[0].addr = scratch;
-  detail::dispatch_reduce(b, pipe2, v2, k2, out_addr, 1, G);
+  // out is given to the second pass only now: write() marks it written by the next
+  // dispatch, and the barrier above clears those marks (given before the first pass, the
+  // mark was cleared and a later reader of out did not wait: var read 0 on an H200).
+  detail::dispatch_reduce(b, pipe2, v2, k2, b->write(out), 1, G);
   return true;
 }
 
