@@ -171,25 +171,14 @@ class VulkanBackend final : public gpu::Backend {
     std::lock_guard lk(mtx_);
     if (!in.is_donatable_on_gpu() || in.dtype() != out.dtype() || in.size() != out.size()) return 0;
     out.move_shared_buffer(in);
-    auto* copy = static_cast<DeviceBuffer*>(out.device_copy());
-    copy->host_stale = true;
-    copy->write_value = open_value();
-    const uint64_t addr = copy->alloc_.address();
-    if (dirty_.count(addr)) need_barrier_ = true;
-    pending_writes_.push_back(addr);
-    return addr;
+    return mark_rewritten(*static_cast<DeviceBuffer*>(out.device_copy()));
   }
 
   uint64_t rewrite(array& out) override {
     std::lock_guard lk(mtx_);
     auto* copy = static_cast<DeviceBuffer*>(out.device_copy());
     if (!copy) throw std::logic_error("[gpu] rewrite: the array has no device memory");
-    copy->host_stale = true;
-    copy->write_value = open_value();
-    const uint64_t addr = copy->alloc_.address();
-    if (dirty_.count(addr)) need_barrier_ = true;
-    pending_writes_.push_back(addr);
-    return addr;
+    return mark_rewritten(*copy);
   }
 
   uint64_t scratch(size_t bytes) override {
@@ -296,6 +285,17 @@ class VulkanBackend final : public gpu::Backend {
   }
 
  private:
+  // Existing device memory that the next dispatch writes again: the host copy goes stale,
+  // the dispatch waits for earlier writes, later readers wait for it. (mtx_ held.)
+  uint64_t mark_rewritten(DeviceBuffer& copy) {
+    copy.host_stale = true;
+    copy.write_value = open_value();
+    const uint64_t addr = copy.alloc_.address();
+    if (dirty_.count(addr)) need_barrier_ = true;
+    pending_writes_.push_back(addr);
+    return addr;
+  }
+
   struct Free {
     Allocation alloc;
     bool staging;
