@@ -33,6 +33,7 @@ HEADERS = [
     ("einsum.h", "einsum.txt", "mlx::core"),
     ("transforms.h", "transforms.txt", "mlx::core"),
     ("compile.h", "compile.txt", "mlx::core"),
+    ("fast.h", "fast.txt", "mlx::core::fast"),
 ]
 
 # Why a name is left out, where that is a decision rather than work not done yet. Keys are
@@ -40,6 +41,10 @@ HEADERS = [
 # reported as "not yet implemented".
 REASONS = {
     "ops.h:sparse_matmul_csr": "not in scope yet: a sparse (CSR) format and kernel; MLX declares it without MLX_API, outside its exported API",
+    "fast.h:metal_kernel": "user Metal source: Apple GPUs only; our GPU path is Vulkan (GLSL compiled through libshaderc)",
+    "fast.h:cuda_kernel": "user CUDA source: NVIDIA only; our GPU path is Vulkan",
+    "fast.h:precompiled_cuda_kernel": "user CUDA binaries: NVIDIA only; our GPU path is Vulkan",
+    "fast.h:fused_rms_silu": "not yet implemented (new in MLX; rms_norm followed by silu composes it)",
     "ops.h:qqmm": "needs the nvfp4 and mxfp8 quantization modes (only affine exists here; docs/quantization.md)",
 }
 

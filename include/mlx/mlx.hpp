@@ -33,6 +33,7 @@
 #include "mlx/random/random.hpp"
 #include "mlx/linalg/linalg.hpp"
 #include "mlx/fft/fft.hpp"
+#include "mlx/fast/fast.hpp"
 #include "mlx/autodiff/autodiff.hpp"
 #include "mlx/transforms/autodiff.hpp"
 #include "mlx/transforms/custom.hpp"
