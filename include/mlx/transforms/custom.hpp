@@ -3,6 +3,7 @@
 // writes. The outputs are computed by the function as usual; a CustomTransforms node takes
 // the primals and those outputs as inputs and hands the outputs on unchanged. Its vjp and
 // jvp call the user's rules; without a rule, derivatives flow through the outputs' own graph.
+// checkpoint is a custom_vjp whose rule runs the function again (gradient checkpointing).
 #pragma once
 
 #include <functional>
@@ -10,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "mlx/ops/shape.hpp"
 #include "mlx/transforms/autodiff.hpp"
 
 namespace mlx::core {
@@ -124,6 +126,30 @@ template <class = void>
 std::function<std::vector<array>(const std::vector<array>&)> custom_vjp(
     std::function<std::vector<array>(const std::vector<array>&)> fun, CustomVjpFn fun_vjp) {
   return custom_function<>(std::move(fun), std::move(fun_vjp));
+}
+
+/// fun, differentiated by running it again (gradient checkpointing, MLX's checkpoint): the
+/// outputs are fun's, but a vjp through them keeps only fun's inputs, not its intermediates,
+/// and recomputes those when the backward pass reaches fun. Checkpointing the segments of a
+/// long chain bounds the memory of a training step by the segment boundaries plus one
+/// segment's intermediates, at the cost of a second forward pass (docs/transforms.md).
+/// jvp goes through fun's own graph; grad of grad works (the recomputation is an ordinary
+/// graph). fun should be pure: a draw from the global random key inside it is drawn afresh
+/// in the recomputation (pass fun an explicit key instead).
+template <class = void>
+std::function<std::vector<array>(const std::vector<array>&)> checkpoint(
+    std::function<std::vector<array>(const std::vector<array>&)> fun) {
+  CustomVjpFn recompute = [fun](const std::vector<array>& primals,
+                                const std::vector<array>& cotangents,
+                                const std::vector<array>&) {
+    // The recomputation reads the primals through depends(primals, cotangents): eval walks
+    // the graph depth first, so it reaches this segment's recomputation only after the
+    // cotangents (the rest of the backward pass) are done, and then frees it before going
+    // on to the previous segment. Read directly, every segment's recomputation would be
+    // evaluated first and alive at once, which is what checkpointing avoids.
+    return vjp<>(fun, depends<>(primals, cotangents), cotangents).second;
+  };
+  return custom_vjp<>(std::move(fun), std::move(recompute));
 }
 
 }  // namespace mlx::core

@@ -257,6 +257,23 @@ std::vector<array> as_strided_vjp(const array& node, const std::vector<array>& c
   return {reshape(flat, x.shape())};
 }
 
+/// Depends: outputs 0..n-1 are inputs 0..n-1 passed through; the dependencies after them get
+/// no cotangent (they only order the evaluation).
+template <class = void>
+std::vector<array> depends_vjp(const array&, const std::vector<array>& cots,
+                               const std::vector<int>& argnums) {
+  std::vector<array> res(argnums.size());
+  for (size_t k = 0; k < argnums.size(); ++k)
+    if (static_cast<size_t>(argnums[k]) < cots.size()) res[k] = cots[argnums[k]];
+  return res;
+}
+
+template <class = void>
+std::vector<array> depends_jvp(const array& node, const std::vector<array>& tangents) {
+  const size_t n = node.siblings().size() + 1;
+  return std::vector<array>(tangents.begin(), tangents.begin() + n);
+}
+
 // ---- convolution (primitives/conv.hpp) ------------------------------------------------------
 
 /// Cotangents of a channels-last convolution (groups 1, no input dilation): the input's is
@@ -503,6 +520,7 @@ const std::unordered_map<std::type_index, PrimitiveRules>& primitive_rules() {
       {typeid(Broadcast<>), {&broadcast_vjp<>, &linear_jvp<>}},
       {typeid(Transpose<>), {&transpose_vjp<>, &linear_jvp<>}},
       {typeid(AsStrided<>), {&as_strided_vjp<>, &linear_jvp<>}},
+      {typeid(Depends<>), {&depends_vjp<>, &depends_jvp<>}},
       {typeid(Convolution<>), {&conv_vjp<>, &conv_jvp<>}},
       {typeid(Slice<>), {&slice_vjp<>, &linear_jvp<>}},
       {typeid(SliceUpdate<>), {&slice_update_vjp<>, &linear_jvp<>}},
