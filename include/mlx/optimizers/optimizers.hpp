@@ -14,17 +14,22 @@
 // alias (`using Adam = AdamImpl<>`) so that including this header instantiates no kernel.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <concepts>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "mlx/linalg/linalg.hpp"
 #include "mlx/nn/module.hpp"
 #include "mlx/ops/creation.hpp"
 #include "mlx/ops/elementwise.hpp"
+#include "mlx/ops/matmul.hpp"
 #include "mlx/ops/reduce.hpp"
+#include "mlx/ops/shape.hpp"
 #include "mlx/optimizers/schedulers.hpp"
 
 namespace mlx::optimizers {
@@ -354,6 +359,162 @@ class LionImpl : public Optimizer {
   float b1_, b2_, wd_;
 };
 using Lion = LionImpl<>;
+
+/// Adafactor (MLX): second moments of g^2 + eps.first, factored into row and column means
+/// for parameters of two or more dimensions ("exp_avg_sq_row", "exp_avg_sq_col"), kept whole
+/// for vectors ("exp_avg_sq"); with t = step() and beta_2 = 1 - t^decay_rate,
+///   v_row = beta_2 v_row + (1 - beta_2) mean(g^2 + eps1, -1), v_col likewise over axis -2,
+///   u = rsqrt(v_row / mean(v_row, -1)) (outer) rsqrt(v_col) * g   (vectors: rsqrt(v) g),
+///   u /= max(1, rms(u) / clip_threshold),  u *= alpha,
+/// alpha = [max(eps2, rms(p)) when scale_parameter] * [min(1e-2, or 1e-6 t with warmup_init,
+/// t^-1/2) when relative_step, else the learning rate]. With beta_1, u becomes the average
+/// "exp_avg" = beta_1 exp_avg + (1 - beta_1) u; p -= u after p -= weight_decay alpha p.
+/// As in MLX, learning_rate is ignored while relative_step is true. The factored estimate is
+/// the broadcast product r[..., :, None] * c[..., None, :]; MLX writes it as
+/// matmul(expand_dims(r, -1), expand_dims(c, 0)), which is the same when the leading
+/// dimensions are 1 but throws or yields a wrongly shaped update for other parameters of more
+/// than two dimensions (the one place where we differ from MLX).
+/// Without a learning rate, learning_rate() reads NaN (MLX keeps none).
+/// \throws std::invalid_argument when relative_step is false and no learning rate is given
+/// (MLX fails at the first update instead).
+template <class = void>
+class AdafactorImpl : public Optimizer {
+ public:
+  AdafactorImpl(std::optional<LearningRate> lr = std::nullopt, std::pair<float, float> eps = {1e-30f, 1e-3f},
+                float clip_threshold = 1.0f, float decay_rate = -0.8f, std::optional<float> beta_1 = std::nullopt,
+                float weight_decay = 0.0f, bool scale_parameter = true, bool relative_step = true,
+                bool warmup_init = false)
+      : Optimizer(lr ? std::move(*lr) : LearningRate(std::nan(""))),
+        eps1_(eps.first), eps2_(eps.second), clip_(clip_threshold), decay_(decay_rate), beta_1_(beta_1),
+        wd_(weight_decay), scale_parameter_(scale_parameter), relative_step_(relative_step),
+        warmup_init_(warmup_init) {
+    if (!lr && !relative_step)
+      core::detail::fail("optimizers.Adafactor", "relative_step=false needs a learning rate, but none was given.");
+  }
+  std::string name() const override { return "Adafactor"; }
+
+ protected:
+  void init_single(const array& p, State& s) override {
+    if (p.ndim() >= 2) {
+      const core::Shape& sh = p.shape();
+      core::Shape col(sh.begin(), sh.end() - 2);
+      col.push_back(sh.back());
+      s["exp_avg_sq_row"] = core::zeros(core::Shape(sh.begin(), sh.end() - 1), p.dtype());
+      s["exp_avg_sq_col"] = core::zeros(col, p.dtype());
+    } else {
+      s["exp_avg_sq"] = core::zeros_like(p);
+    }
+    if (beta_1_) s["exp_avg"] = core::zeros_like(p);
+  }
+  array apply_single(const array& g, const array& p, State& s) override {
+    using detail::cst;
+    const int t = step();
+    array p_rms = rms(p);
+    // The step size and beta_2 in the parameter's dtype (MLX: astype(parameter_rms.dtype)).
+    array rel = relative_step_ ? cst(std::min(warmup_init_ ? 1e-6 * t : 1e-2, 1.0 / std::sqrt(double(t))), p_rms)
+                               : detail::lr_as(learning_rate(), p_rms);
+    array alpha = scale_parameter_ ? array(core::maximum(cst(eps2_, p_rms), p_rms) * rel) : rel;
+    array beta_2 = cst(1.0 - std::pow(double(t), double(decay_)), p_rms);
+    array one_minus = cst(1, beta_2) - beta_2;
+    array u = core::square(g) + cst(eps1_, g);
+    if (g.ndim() >= 2) {
+      array row = beta_2 * s["exp_avg_sq_row"] + one_minus * core::mean(u, -1);
+      array col = beta_2 * s["exp_avg_sq_col"] + one_minus * core::mean(u, -2);
+      s["exp_avg_sq_row"] = row;
+      s["exp_avg_sq_col"] = col;
+      array r = core::rsqrt(row / core::mean(row, -1, true));
+      array c = core::rsqrt(col);
+      u = array(core::expand_dims(r, -1) * core::expand_dims(c, -2) * g);
+    } else {
+      array v = beta_2 * s["exp_avg_sq"] + one_minus * u;
+      s["exp_avg_sq"] = v;
+      u = array(core::rsqrt(v) * g);
+    }
+    u = array(u / core::maximum(cst(1, u), rms(u) / cst(clip_, u)));
+    u = array(alpha * u);
+    if (beta_1_) {
+      array m = cst(*beta_1_, u) * s["exp_avg"] + cst(1.0 - *beta_1_, u) * u;
+      s["exp_avg"] = m;
+      u = m;
+    }
+    array q = p;
+    if (wd_ != 0) q = array(p + p * (cst(-wd_, alpha) * alpha));
+    return array(q - u);
+  }
+
+ private:
+  static array rms(const array& x) { return core::sqrt(core::mean(core::square(x))); }
+
+  float eps1_, eps2_, clip_, decay_;
+  std::optional<float> beta_1_;
+  float wd_;
+  bool scale_parameter_, relative_step_, warmup_init_;
+};
+using Adafactor = AdafactorImpl<>;
+
+/// Muon (MLX): g += weight_decay * p, v = momentum v + (1 - momentum) g, the step is
+/// g (1 - momentum) + v momentum when nesterov (else v). A parameter of two or more
+/// dimensions has its step reshaped to (shape[0], -1), orthogonalised by ns_steps
+/// Newton-Schulz iterations (X / (|X|_F + 1e-7), transposed while it has more rows than
+/// columns; then A = X X^T, X = 3.4445 X + (-4.7750 A + 2.0315 A A) X) and reshaped back, and
+/// the learning rate scaled by sqrt(max(1, shape[-2] / shape[-1])) of the parameter's own
+/// last two axes (MLX's choice; for a matrix, rows / cols). Vectors take p -= lr * step.
+/// The iterations run in the gradient's dtype, as MLX's Muon does (it casts to no bfloat16).
+/// \throws std::invalid_argument for a negative ns_steps (MLX runs zero iterations then).
+template <class = void>
+class MuonImpl : public Optimizer {
+ public:
+  MuonImpl(LearningRate lr, float momentum = 0.95f, float weight_decay = 0.01f, bool nesterov = true,
+           int ns_steps = 5)
+      : Optimizer(std::move(lr)), momentum_(momentum), wd_(weight_decay), nesterov_(nesterov), ns_steps_(ns_steps) {
+    if (ns_steps < 0) core::detail::fail("optimizers.Muon", "ns_steps must be non-negative, got ", ns_steps, ".");
+  }
+  std::string name() const override { return "Muon"; }
+
+ protected:
+  void init_single(const array& p, State& s) override { s["v"] = core::zeros_like(p); }
+  array apply_single(const array& g0, const array& p, State& s) override {
+    using detail::cst;
+    array g = g0;
+    if (wd_ != 0) g = array(g + cst(wd_, g) * p);
+    array v = cst(momentum_, g) * s["v"] + cst(1.0 - momentum_, g) * g;
+    s["v"] = v;
+    array u = nesterov_ ? array(g * cst(1.0 - momentum_, g) + v * cst(momentum_, g)) : v;
+    array lr = detail::lr_as(learning_rate(), g);
+    if (u.ndim() >= 2) {
+      const core::Shape shape = u.shape();
+      if (shape.size() > 2) {
+        core::ShapeElem rest = 1;
+        for (size_t i = 1; i < shape.size(); ++i) rest *= shape[i];
+        u = core::reshape(u, {shape[0], rest});
+      }
+      u = newton_schulz(u);
+      if (shape.size() > 2) u = core::reshape(u, shape);
+      double ratio = double(shape[shape.size() - 2]) / double(shape.back());
+      lr = array(lr * cst(std::sqrt(std::max(1.0, ratio)), lr));
+    }
+    return array(p - lr * u);
+  }
+
+ private:
+  array newton_schulz(array x) const {
+    using detail::cst;
+    const bool transposed = x.shape(0) > x.shape(1);
+    if (transposed) x = core::transpose(x);
+    x = array(x / (core::linalg::norm(x, std::nullopt, true) + cst(1e-7, x)));
+    for (int i = 0; i < ns_steps_; ++i) {
+      array a = core::matmul(x, core::transpose(x));
+      array b = core::addmm(cst(-4.7750, a) * a, a, a, 2.0315f, 1.0f);
+      x = core::addmm(cst(3.4445, x) * x, b, x, 1.0f, 1.0f);
+    }
+    return transposed ? core::transpose(x) : x;
+  }
+
+  float momentum_, wd_;
+  bool nesterov_;
+  int ns_steps_;
+};
+using Muon = MuonImpl<>;
 
 /// Scales every gradient by min(max_norm / (total_norm + 1e-6), 1), total_norm being the
 /// L2 norm of all gradients together (MLX's clip_grad_norm). Returns the clipped gradients
