@@ -4,9 +4,11 @@
 // layout and back): F.layer_norm, F.group_norm (pytorch_compatible), F.batch_norm,
 // F.conv1d/conv2d, F.max_pool*/avg_pool* (count_include_pad, which is MLX's zero padding).
 // MLX-only formulas (RMSNorm, MLX's default GroupNorm, BatchNorm's biased running
-// variance) were written in torch from MLX's definitions.
+// variance) were written in torch from MLX's definitions. InstanceNorm and Upsample use the
+// fixtures of tests/data/make_torch_fixtures.py (F.instance_norm, F.interpolate).
 #include "../array_values.hpp"
 #include "../error_message.hpp"
+#include "../torch_fixtures.hpp"
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -155,4 +157,47 @@ TEST(Pooling, MaxAndAverage) {
   EXPECT_EQ(repr(nn::MaxPool2d(2)), "MaxPool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0))");
   EXPECT_INVALID(nn::MaxPool2d(2)(mx::ones({4, 4})), "Expected a 4-D input");
   EXPECT_INVALID(nn::MaxPool2d(7)(x), "larger than the padded input");
+}
+
+TEST(Normalization, InstanceNormMatchesTorch) {
+  const auto& c = mlxtest::torch_case("nn_instance_norm");
+  mx::array x = mlxtest::fixture_array(c["inputs"]["x"]);
+  nn::InstanceNorm in(5, 1e-5f, true);
+  in.update({{"weight", mlxtest::fixture_array(c["inputs"]["w"])}, {"bias", mlxtest::fixture_array(c["inputs"]["b"])}});
+  mlxtest::expect_fixture(in(x), c["outputs"]["y"], 1e-5, "instance norm");
+  auto g = mx::vjp([&](const std::vector<mx::array>& a) { return std::vector<mx::array>{in(a[0])}; }, {x},
+                   {mlxtest::fixture_array(c["inputs"]["cot"])})
+               .second[0];
+  mlxtest::expect_fixture(g, c["grads"]["x"], 1e-4, "instance norm dx");
+  EXPECT_EQ(repr(in), "InstanceNorm(5, eps=1e-05, affine=True)");
+  EXPECT_EQ(nn::InstanceNorm(5).parameters().size(), 0u);  // affine=false by default
+  EXPECT_INVALID(in(mx::ones({2, 5})), "[nn.InstanceNorm] Expected an input (batch, spatial..., 5), got shape (2,5)");
+}
+
+TEST(Upsample, EveryModeMatchesTorchInterpolate) {
+  for (std::string name : {"nearest_2", "nearest_1.5", "nearest_1d_2.5", "linear_2", "linear_2_align", "linear_1.7",
+                           "linear_1d_2.5", "linear_3d_2", "cubic_2", "cubic_2_align", "cubic_1.5"}) {
+    const auto& c = mlxtest::torch_case("nn_upsample_" + name);
+    const auto& e = c["extra"];
+    nn::Upsample up(e["scale"].get<float>(), e["mode"].get<std::string>(), e["align_corners"].get<bool>());
+    mx::array x = mlxtest::fixture_array(c["inputs"]["x"]);
+    mlxtest::expect_fixture(up(x), c["outputs"]["y"], 1e-5, name);
+    auto g = mx::vjp([&](const std::vector<mx::array>& a) { return std::vector<mx::array>{up(a[0])}; }, {x},
+                     {mlxtest::fixture_array(c["inputs"]["cot"])})
+                 .second[0];
+    mlxtest::expect_fixture(g, c["grads"]["x"], 1e-4, name + " dx");
+  }
+}
+
+TEST(Upsample, PerAxisFactorsPrintingAndErrors) {
+  mx::array x = mx::reshape(mx::arange(1.0, 5.0), {1, 2, 2, 1});
+  nn::Upsample up(std::vector<float>{2.0f, 1.0f});
+  expect_near(up(x), {1, 2, 1, 2, 3, 4, 3, 4});
+  EXPECT_EQ(repr(up), "Upsample(scale_factor=(2.0, 1.0), mode='nearest', align_corners=False)");
+  EXPECT_EQ(repr(nn::Upsample(2.0f, "linear", true)), "Upsample(scale_factor=2.0, mode='linear', align_corners=True)");
+  EXPECT_INVALID(nn::Upsample(2.0f, "bilinear"), "[nn.Upsample] Got unsupported upsampling algorithm: bilinear");
+  EXPECT_INVALID(nn::Upsample(-1.0f), "scale_factor must be positive");
+  EXPECT_INVALID(up(mx::ones({2, 3})), "at least one spatial axis, got shape (2,3)");
+  EXPECT_INVALID(up(mx::ones({1, 2, 2, 2, 1})), "Got 2 scale factors for an input with 3 spatial axes");
+  EXPECT_INVALID(nn::Upsample(0.1f)(x), "leaves no elements");
 }

@@ -16,4 +16,8 @@
 #include "mlx/nn/layers/embedding.hpp"
 #include "mlx/nn/layers/conv.hpp"
 #include "mlx/nn/layers/pooling.hpp"
+#include "mlx/nn/layers/upsample.hpp"
+#include "mlx/nn/layers/recurrent.hpp"
+#include "mlx/nn/layers/positional_encoding.hpp"
+#include "mlx/nn/layers/transformer.hpp"
 #include "mlx/nn/value_and_grad.hpp"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// LayerNorm, RMSNorm, GroupNorm and BatchNorm (MLX's layers: same parameters, defaults,
+// LayerNorm, RMSNorm, GroupNorm, InstanceNorm and BatchNorm (MLX's layers: same parameters, defaults,
 // formulas and printing). All normalise over the last axis (channels last).
 #pragma once
 
@@ -115,6 +115,39 @@ class GroupNormImpl : public Module {
   bool torch_;
 };
 using GroupNorm = GroupNormImpl<>;
+
+/// InstanceNorm(dims, eps=1e-5, affine=false) on (batch, spatial..., dims): each sample's
+/// channel is standardised over the spatial axes (biased variance), then weight * x + bias
+/// when affine (weight ones, bias zeros).
+template <class = void>
+class InstanceNormImpl : public Module {
+ public:
+  explicit InstanceNormImpl(int dims, float eps = 1e-5f, bool affine = false) : dims_(dims), eps_(eps) {
+    if (affine) {
+      register_parameter("weight", core::ones({dims}));
+      register_parameter("bias", core::zeros({dims}));
+    }
+  }
+  std::string name() const override { return "InstanceNorm"; }
+  std::string extra_repr() const override {
+    return std::to_string(dims_) + ", eps=" + detail::py_float(eps_) + ", affine=" + detail::py_bool(has_parameter("weight"));
+  }
+  array operator()(const array& x) override {
+    if (x.ndim() < 3 || x.shape(-1) != dims_)
+      core::detail::fail("nn.InstanceNorm", "Expected an input (batch, spatial..., ", dims_, "), got shape ", x.shape(),
+                         ".");
+    std::vector<int> axes;
+    for (int d = 1; d + 1 < static_cast<int>(x.ndim()); ++d) axes.push_back(d);
+    array y = detail::standardize(x, axes, eps_);
+    if (has_parameter("weight")) y = array(local("weight") * y + local("bias"));
+    return y;
+  }
+
+ private:
+  int dims_;
+  float eps_;
+};
+using InstanceNorm = InstanceNormImpl<>;
 
 /// BatchNorm(num_features, eps=1e-5, momentum=0.1, affine=true, track_running_stats=true)
 /// on (N, C), (N, L, C) or (N, H, W, C): statistics over every axis but the last. In
