@@ -360,6 +360,60 @@ for heads, offset in [(4, 0), (3, 2)]:
     y = scores + (-(qi - kj).abs())[None, None] * torch.tensor(alibi_slopes(heads), dtype=torch.float64)[None, :, None, None]
     case("nn_alibi_%d_heads_offset_%d" % (heads, offset), {"scores": scores}, {"y": y}, extra={"offset": offset})
 
+# ---- Conv3d, ConvTranspose1d/2d/3d, MaxPool3d, AvgPool3d (nn/layers/{conv,pooling}.hpp) ----
+# Ours are channels last: x (N, spatial..., C). Conv weights are MLX's (C_out, k..., C_in);
+# torch's conv weight is (C_out, C_in, k...) and its transposed-conv weight (C_in, C_out, k...).
+# The weight is a leaf in our layout and permuted into torch's inside the graph, so the stored
+# gradients are in our layout. Tensors stay tiny to keep the json small.
+torch.manual_seed(6)
+
+
+def to_cf(t):  # (N, spatial..., C) -> (N, C, spatial...)
+    return t.movedim(-1, 1)
+
+
+def to_cl(t):  # (N, C, spatial...) -> (N, spatial..., C)
+    return t.movedim(1, -1)
+
+
+def conv_case(name, d, x_shape, c_out, kernel, transposed, **kw):
+    """kw: stride, padding, dilation (and output_padding when transposed), per axis."""
+    c_in = x_shape[-1]
+    x = leaf(rnd(*x_shape))
+    w = leaf(rnd(c_out, *kernel, c_in, scale=0.5))
+    b = leaf(rnd(c_out))
+    if transposed:
+        wt = w.movedim(-1, 0)  # (C_out, k..., C_in) -> (C_in, C_out, k...)
+        fn = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}[d]
+    else:
+        wt = w.movedim(-1, 1)  # (C_out, k..., C_in) -> (C_out, C_in, k...)
+        fn = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}[d]
+    y = to_cl(fn(to_cf(x), wt, b, **kw))
+    cot = rnd(*y.shape)
+    case(name, {"x": x, "cot": cot}, {"y": y}, params={"weight": w, "bias": b},
+         grads=grads_of(y, cot, {"x": x, "weight": w, "bias": b}), extra={k: list(v) for k, v in kw.items()})
+
+
+conv_case("nn_conv3d", 3, (2, 4, 5, 3, 2), 3, (2, 3, 2), False, stride=(1, 2, 1), padding=(1, 0, 1),
+          dilation=(2, 1, 1))
+conv_case("nn_conv_transpose1d", 1, (2, 5, 4), 3, (3,), True, stride=(2,), padding=(1,), dilation=(2,),
+          output_padding=(1,))
+conv_case("nn_conv_transpose2d", 2, (1, 3, 4, 2), 3, (3, 2), True, stride=(2, 1), padding=(1, 0),
+          dilation=(1, 2), output_padding=(1, 1))
+conv_case("nn_conv_transpose3d", 3, (1, 2, 3, 2, 2), 2, (2, 2, 3), True, stride=(2, 1, 2), padding=(0, 1, 1),
+          dilation=(1, 2, 1), output_padding=(1, 0, 1))
+
+# Pooling: kernel == stride tiling the input (our reshape path) and overlapping, padded
+# windows (our as_strided path). AvgPool counts the zero padding (count_include_pad, MLX's).
+xp = leaf(rnd(1, 4, 6, 4, 2))
+for tag, kw in [("tiled", {"kernel_size": (2, 2, 2), "stride": (2, 2, 2), "padding": (0, 0, 0)}),
+                ("overlap", {"kernel_size": (2, 3, 2), "stride": (2, 1, 2), "padding": (1, 1, 0)})]:
+    for kind, fn in [("max", F.max_pool3d), ("avg", F.avg_pool3d)]:
+        y = to_cl(fn(to_cf(xp), **kw))
+        cot = rnd(*y.shape)
+        case("nn_%s_pool3d_%s" % (kind, tag), {"x": xp, "cot": cot}, {"y": y}, grads=grads_of(y, cot, {"x": xp}),
+             extra={k: list(v) for k, v in kw.items()})
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_fixtures.json")
 with open(path, "w") as f:
     json.dump(OUT, f, separators=(",", ":"))

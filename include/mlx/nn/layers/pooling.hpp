@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// MaxPool1d/2d and AvgPool1d/2d (MLX's pooling layers, channels last: (N, L, C) and
-// (N, H, W, C)). The input is padded (-inf for max, 0 for average, as MLX pads), made
+// MaxPool1d/2d/3d and AvgPool1d/2d/3d (MLX's pooling layers, channels last: (N, L, C),
+// (N, H, W, C) and (N, D, H, W, C)). The input is padded (-inf for max, 0 for average, as MLX pads), made
 // row-contiguous, and viewed with as_strided as (N, out..., kernel..., C) windows, which a
 // max or mean over the kernel axes reduces. stride defaults to the kernel size.
 #pragma once
@@ -25,7 +25,7 @@ array pool(const char* who, const array& x, const std::vector<int>& kernel, cons
            const std::vector<int>& padding, bool is_max) {
   const int d = static_cast<int>(kernel.size());
   if (static_cast<int>(x.ndim()) != d + 2)
-    core::detail::fail(who, "Expected a ", d + 2, "-D input (N, ", d == 1 ? "L" : "H, W", ", C), got shape ", x.shape(),
+    core::detail::fail(who, "Expected a ", d + 2, "-D input (N, ", spatial_names(d), ", C), got shape ", x.shape(),
                        ".");
   for (int i = 0; i < d; ++i)
     if (kernel[i] <= 0 || stride[i] <= 0 || padding[i] < 0)
@@ -124,6 +124,8 @@ MLXPP_NN_POOL(MaxPool1d, true, 1)
 MLXPP_NN_POOL(AvgPool1d, false, 1)
 MLXPP_NN_POOL(MaxPool2d, true, 2)
 MLXPP_NN_POOL(AvgPool2d, false, 2)
+MLXPP_NN_POOL(MaxPool3d, true, 3)
+MLXPP_NN_POOL(AvgPool3d, false, 3)
 #undef MLXPP_NN_POOL
 
 }  // namespace mlx::nn
