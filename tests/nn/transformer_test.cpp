@@ -10,6 +10,8 @@
 #include "../torch_fixtures.hpp"
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdio>
 #include <functional>
 #include <optional>
 #include <sstream>
@@ -138,6 +140,85 @@ TEST(TransformerLayers, DefaultsDropoutAndPrinting) {
   nn::TransformerEncoderLayer g(8, 2, 16, 0.0f, [](const mx::array& a) { return nn::gelu(a); });
   g.update(l.parameters());
   EXPECT_FALSE(mx::allclose(g(x, std::nullopt), l(x, std::nullopt)).item<bool>());
+}
+
+TEST(TransformerCheckpoint, TheWholeTransformerMatchesTorchCheckpointed) {
+  // checkpoint = true recomputes each layer in the backward pass: the same outputs and the
+  // same parameter gradients as torch (check_module runs nn::value_and_grad).
+  const auto& c = torch_case("nn_transformer");
+  nn::Transformer t(8, 2, 2, 1, 16, 0.0f, nn::detail::default_activation(), nullptr, nullptr,
+                    /*norm_first=*/true, /*checkpoint=*/true);
+  mx::array src = *in(c, "src"), tgt = *in(c, "tgt");
+  auto tgt_mask = in(c, "tgt_mask");
+  check_module(t, c, [&] { return t(src, tgt, std::nullopt, tgt_mask, std::nullopt); }, 1e-5, "checkpointed");
+}
+
+TEST(TransformerCheckpoint, GradientsEqualThePlainStacksAndMemoryDrops) {
+  // Encoder (with a mask) and decoder (with both masks), checkpointed or not, the same
+  // weights: the same loss and gradients. The checkpointed encoder's training step peaks
+  // lower: it keeps each layer's input, not the attention and MLP intermediates.
+  auto step = [](nn::Module& m, const std::function<mx::array()>& forward, size_t* peak) {
+    auto vg = nn::value_and_grad(m, [&](const std::vector<mx::array>&) { return mx::sum(mx::square(forward())); });
+    const size_t start = mx::get_active_memory();
+    mx::reset_peak_memory();
+    auto [loss, grads] = vg({});
+    std::vector<mx::array> all{loss};
+    for (auto& [k, g] : grads) all.push_back(g);
+    mx::eval(all);
+    if (peak) *peak = mx::get_peak_memory() - start;
+    return std::make_pair(loss, grads);
+  };
+  mx::random::seed(11);
+  nn::TransformerEncoder plain(4, 32, 4, 64), ckpt(4, 32, 4, 64, 0.0f,
+                                                    nn::detail::default_activation(), true, true);
+  ckpt.update(plain.parameters());
+  mx::array x = mx::random::normal({4, 64, 32});
+  mx::eval(x);
+  mx::array mask = nn::MultiHeadAttention::create_additive_causal_mask(64);
+  size_t plain_peak = 0, ckpt_peak = 0;
+  auto [l1, g1] = step(plain, [&] { return plain(x, mask); }, &plain_peak);
+  auto [l2, g2] = step(ckpt, [&] { return ckpt(x, mask); }, &ckpt_peak);
+  EXPECT_NEAR(l1.item<float>(), l2.item<float>(), 1e-4f * std::abs(l1.item<float>()));
+  ASSERT_EQ(g1.size(), g2.size());
+  for (const auto& [k, g] : g1) EXPECT_TRUE(mx::allclose(g, g2.at(k), 1e-4, 1e-5).item<bool>()) << k;
+  std::printf("[ memory ] TransformerEncoder 4 layers, (4, 64, 32), training-step peak: plain %.2f MB, "
+              "checkpoint %.2f MB\n", plain_peak / 1e6, ckpt_peak / 1e6);
+  EXPECT_LT(static_cast<double>(ckpt_peak), 0.8 * static_cast<double>(plain_peak));
+
+  nn::TransformerDecoder dplain(2, 8, 2, 16), dckpt(2, 8, 2, 16, 0.0f,
+                                                   nn::detail::default_activation(), true, true);
+  dckpt.update(dplain.parameters());
+  mx::array y = mx::random::normal({2, 5, 8}), mem = mx::random::normal({2, 3, 8});
+  mx::array ymask = nn::MultiHeadAttention::create_additive_causal_mask(5), mmask = mx::zeros({5, 3});
+  auto [d1, dg1] = step(dplain, [&] { return dplain(y, mem, ymask, mmask); }, nullptr);
+  auto [d2, dg2] = step(dckpt, [&] { return dckpt(y, mem, ymask, mmask); }, nullptr);
+  EXPECT_NEAR(d1.item<float>(), d2.item<float>(), 1e-4f * std::abs(d1.item<float>()));
+  for (const auto& [k, g] : dg1) EXPECT_TRUE(mx::allclose(g, dg2.at(k), 1e-4, 1e-5).item<bool>()) << k;
+  // Without masks too (the layer's inputs are then y and memory only).
+  auto [d3, dg3] = step(dplain, [&] { return dplain(y, mem, std::nullopt, std::nullopt); }, nullptr);
+  auto [d4, dg4] = step(dckpt, [&] { return dckpt(y, mem, std::nullopt, std::nullopt); }, nullptr);
+  EXPECT_NEAR(d3.item<float>(), d4.item<float>(), 1e-4f * std::abs(d3.item<float>()));
+  for (const auto& [k, g] : dg3) EXPECT_TRUE(mx::allclose(g, dg4.at(k), 1e-4, 1e-5).item<bool>()) << k;
+}
+
+TEST(TransformerCheckpoint, NnCheckpointGivesParametersTheirGradients) {
+  // nn::checkpoint passes the module's trainable parameters in explicitly; core::checkpoint
+  // of a lambda that captures the module would treat them as constants.
+  nn::Linear lin(3, 2);
+  auto ck = nn::checkpoint(lin);
+  mx::array x({1.0f, -2.0f, 0.5f, 0.25f, 3.0f, -1.0f}, {2, 3});
+  auto [l1, g1] = nn::value_and_grad(lin, [&](const std::vector<mx::array>&) { return mx::sum(mx::tanh(lin(x))); })({});
+  auto [l2, g2] = nn::value_and_grad(lin, [&](const std::vector<mx::array>&) { return mx::sum(mx::tanh(ck(x))); })({});
+  EXPECT_FLOAT_EQ(l1.item<float>(), l2.item<float>());
+  ASSERT_EQ(g2.size(), 2u);
+  for (const auto& [k, g] : g1) EXPECT_TRUE(mx::allclose(g, g2.at(k), 1e-6, 1e-7).item<bool>()) << k;
+  // The module holds its own parameters again after the call, and a frozen one stays a
+  // constant (no gradient entry).
+  EXPECT_TRUE(mx::array_equal(lin.parameter("weight"), lin.trainable_parameters().at("weight")).item<bool>());
+  lin.freeze({"bias"});
+  auto [l3, g3] = nn::value_and_grad(lin, [&](const std::vector<mx::array>&) { return mx::sum(mx::tanh(ck(x))); })({});
+  EXPECT_EQ(g3.size(), 1u);
+  EXPECT_TRUE(mx::allclose(g3.at("weight"), g1.at("weight"), 1e-6, 1e-7).item<bool>());
 }
 
 TEST(PositionalEncoding, RoPELayerIsFastRope) {

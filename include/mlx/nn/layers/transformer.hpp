@@ -23,6 +23,7 @@
 #include "mlx/nn/layers/linear.hpp"
 #include "mlx/nn/layers/normalization.hpp"
 #include "mlx/nn/module.hpp"
+#include "mlx/nn/utils.hpp"
 #include "mlx/ops/creation.hpp"
 #include "mlx/ops/shape.hpp"
 
@@ -219,14 +220,16 @@ class TransformerDecoderLayerImpl : public Module {
 using TransformerDecoderLayer = TransformerDecoderLayerImpl<>;
 
 /// TransformerEncoder(num_layers, dims, num_heads, mlp_dims, dropout, activation,
-/// norm_first = true): the layers ("layers.0", ...) then a final LayerNorm ("ln").
-/// Subclass it to give Transformer a custom encoder.
+/// norm_first = true, checkpoint = false): the layers ("layers.0", ...) then a final
+/// LayerNorm ("ln"). checkpoint: each layer is recomputed in the backward pass instead of
+/// keeping its intermediates (nn::checkpoint). Subclass it to give Transformer a custom encoder.
 template <class = void>
 class TransformerEncoderImpl : public Module {
  public:
   TransformerEncoderImpl(int num_layers, int dims, int num_heads, std::optional<int> mlp_dims = std::nullopt,
                          float dropout = 0.0f, ActivationFn activation = detail::default_activation(),
-                         bool norm_first = true) {
+                         bool norm_first = true, bool checkpoint = false)
+      : checkpoint_(checkpoint) {
     for (int i = 0; i < num_layers; ++i)
       layers_.push_back(register_module("layers." + std::to_string(i),
                                         std::make_shared<TransformerEncoderLayer>(dims, num_heads, mlp_dims, dropout,
@@ -237,24 +240,38 @@ class TransformerEncoderImpl : public Module {
   using Module::operator();
   virtual array operator()(const array& x, const std::optional<array>& mask) {
     array y = x;
-    for (auto& l : layers_) y = (*l)(y, mask);
+    for (auto& l : layers_) {
+      if (!checkpoint_) {
+        y = (*l)(y, mask);
+        continue;
+      }
+      std::vector<array> in{y};
+      if (mask) in.push_back(*mask);
+      auto call = [layer = l](const std::vector<array>& a) {
+        return std::vector<array>{(*layer)(a[0], a.size() > 1 ? std::optional<array>(a[1]) : std::nullopt)};
+      };
+      y = nn::checkpoint<>(*l, call)(in)[0];
+    }
     return (*ln_)(y);
   }
 
  private:
+  bool checkpoint_;
   std::vector<std::shared_ptr<TransformerEncoderLayer>> layers_;
   std::shared_ptr<LayerNorm> ln_;
 };
 using TransformerEncoder = TransformerEncoderImpl<>;
 
 /// TransformerDecoder(num_layers, dims, num_heads, mlp_dims, dropout, activation,
-/// norm_first = true): the layers then a final LayerNorm ("ln").
+/// norm_first = true, checkpoint = false): the layers then a final LayerNorm ("ln");
+/// checkpoint as in TransformerEncoder.
 template <class = void>
 class TransformerDecoderImpl : public Module {
  public:
   TransformerDecoderImpl(int num_layers, int dims, int num_heads, std::optional<int> mlp_dims = std::nullopt,
                          float dropout = 0.0f, ActivationFn activation = detail::default_activation(),
-                         bool norm_first = true) {
+                         bool norm_first = true, bool checkpoint = false)
+      : checkpoint_(checkpoint) {
     for (int i = 0; i < num_layers; ++i)
       layers_.push_back(register_module("layers." + std::to_string(i),
                                         std::make_shared<TransformerDecoderLayer>(dims, num_heads, mlp_dims, dropout,
@@ -266,18 +283,36 @@ class TransformerDecoderImpl : public Module {
   virtual array operator()(const array& x, const array& memory, const std::optional<array>& x_mask,
                            const std::optional<array>& memory_mask) {
     array y = x;
-    for (auto& l : layers_) y = (*l)(y, memory, x_mask, memory_mask);
+    for (auto& l : layers_) {
+      if (!checkpoint_) {
+        y = (*l)(y, memory, x_mask, memory_mask);
+        continue;
+      }
+      // The inputs y, memory, then whichever masks are given (their positions fixed here).
+      std::vector<array> in{y, memory};
+      const int xm = x_mask ? static_cast<int>(in.size()) : -1;
+      if (x_mask) in.push_back(*x_mask);
+      const int mm = memory_mask ? static_cast<int>(in.size()) : -1;
+      if (memory_mask) in.push_back(*memory_mask);
+      auto call = [layer = l, xm, mm](const std::vector<array>& a) {
+        auto opt = [&a](int i) { return i < 0 ? std::optional<array>() : std::optional<array>(a[i]); };
+        return std::vector<array>{(*layer)(a[0], a[1], opt(xm), opt(mm))};
+      };
+      y = nn::checkpoint<>(*l, call)(in)[0];
+    }
     return (*ln_)(y);
   }
 
  private:
+  bool checkpoint_;
   std::vector<std::shared_ptr<TransformerDecoderLayer>> layers_;
   std::shared_ptr<LayerNorm> ln_;
 };
 using TransformerDecoder = TransformerDecoderImpl<>;
 
 /// Transformer(dims = 512, num_heads = 8, num_encoder_layers = 6, num_decoder_layers = 6,
-/// mlp_dims, dropout, activation, custom_encoder, custom_decoder, norm_first = true):
+/// mlp_dims, dropout, activation, custom_encoder, custom_decoder, norm_first = true,
+/// checkpoint = false):
 /// memory = encoder(src, src_mask); decoder(tgt, memory, tgt_mask, memory_mask).
 template <class = void>
 class TransformerImpl : public Module {
@@ -286,15 +321,16 @@ class TransformerImpl : public Module {
                            std::optional<int> mlp_dims = std::nullopt, float dropout = 0.0f,
                            ActivationFn activation = detail::default_activation(),
                            std::shared_ptr<TransformerEncoder> custom_encoder = nullptr,
-                           std::shared_ptr<TransformerDecoder> custom_decoder = nullptr, bool norm_first = true) {
+                           std::shared_ptr<TransformerDecoder> custom_decoder = nullptr, bool norm_first = true,
+                           bool checkpoint = false) {
     encoder_ = register_module("encoder", custom_encoder ? custom_encoder
                                                          : std::make_shared<TransformerEncoder>(
                                                                num_encoder_layers, dims, num_heads, mlp_dims, dropout,
-                                                               activation, norm_first));
+                                                               activation, norm_first, checkpoint));
     decoder_ = register_module("decoder", custom_decoder ? custom_decoder
                                                          : std::make_shared<TransformerDecoder>(
                                                                num_decoder_layers, dims, num_heads, mlp_dims, dropout,
-                                                               activation, norm_first));
+                                                               activation, norm_first, checkpoint));
   }
   std::string name() const override { return "Transformer"; }
   using Module::operator();
