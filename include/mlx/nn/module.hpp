@@ -120,6 +120,37 @@ class Module {
     return *this;
   }
 
+  // ---- replacing submodules -----------------------------------------------------------
+
+  /// Replaces submodules by full dotted name (MLX's update_modules with strict=True; what
+  /// nn::quantize uses). Each name must be a descendant ("layers.0", "encoder.ln") and its
+  /// parent must accept the replacement (accepts_child): a parent that keeps a typed handle
+  /// to that child (std::shared_ptr<Linear>) would otherwise go on calling the old module.
+  /// Every name is checked before anything changes.
+  /// \throws std::invalid_argument naming the first unknown name, null module or refusing
+  /// parent; nothing is changed then.
+  Module& update_modules(const std::vector<std::pair<std::string, ModulePtr>>& modules) {
+    std::vector<std::pair<Module*, size_t>> slots;
+    slots.reserve(modules.size());
+    for (const auto& [k, m] : modules) {
+      if (!m) core::detail::fail("nn.Module.update_modules", "The module given for \"", k, "\" is null.");
+      auto [parent, i] = resolve_child(k);
+      if (!parent)
+        core::detail::fail("nn.Module.update_modules", "Module ", name(), " has no submodule named \"", k, "\".");
+      if (!parent->accepts_child(parent->children_[i].first, *m))
+        core::detail::fail("nn.Module.update_modules", parent->name(), " cannot take a ", m->name(),
+                           " as its child \"", parent->children_[i].first, "\" (\"", k,
+                           "\"): it does not accept replaced children (it may keep its own typed handle to it).");
+      slots.emplace_back(parent, i);
+    }
+    for (size_t j = 0; j < slots.size(); ++j) {
+      auto [parent, i] = slots[j];
+      parent->children_[i].second = modules[j].second;
+      parent->child_replaced(parent->children_[i].first, modules[j].second);
+    }
+    return *this;
+  }
+
   // ---- freezing -------------------------------------------------------------------------
 
   /// Freezes parameters: they stay in parameters() but leave trainable_parameters().
@@ -195,6 +226,28 @@ class Module {
   }
   /// Freezes one of this module's own parameters only (BatchNorm's running statistics).
   void freeze_local(const std::string& local_name) { frozen_.insert(local_name); }
+  /// This module's direct child by local name (for modules that compute through children,
+  /// so that update_modules may swap them). \throws std::invalid_argument when absent.
+  const ModulePtr& child(const std::string& local_name) const {
+    for (const auto& c : children_)
+      if (c.first == local_name) return c.second;
+    core::detail::fail("nn." + name(), "No submodule named \"", local_name, "\".");
+  }
+
+  /// Whether update_modules may put `replacement` in place of the child `local_name`. Say
+  /// yes only when the forward pass reaches that child through children() / child(), or
+  /// through handles that child_replaced re-points. The default is no: a subclass that
+  /// keeps its own typed handle to the child would silently keep calling the old module.
+  virtual bool accepts_child(const std::string& local_name, const Module& replacement) const {
+    (void)local_name;
+    (void)replacement;
+    return false;
+  }
+  /// Called by update_modules after the child `local_name` became `replacement`.
+  virtual void child_replaced(const std::string& local_name, const ModulePtr& replacement) {
+    (void)local_name;
+    (void)replacement;
+  }
 
  private:
   static void check_local_name(const std::string& n) {
@@ -218,6 +271,18 @@ class Module {
       }
     }
     return {nullptr, full};
+  }
+  // The parent of the submodule with this full dotted name and its index in children_.
+  std::pair<Module*, size_t> resolve_child(const std::string& full) const {
+    Module* self = const_cast<Module*>(this);
+    for (size_t i = 0; i < children_.size(); ++i)
+      if (children_[i].first == full) return {self, i};
+    for (const auto& [k, m] : children_)
+      if (full.size() > k.size() + 1 && full.compare(0, k.size(), k) == 0 && full[k.size()] == '.') {
+        auto r = m->resolve_child(full.substr(k.size() + 1));
+        if (r.first) return r;
+      }
+    return {nullptr, 0};
   }
   void collect(const std::string& prefix, bool trainable_only, ParameterMap& out) const {
     for (const auto& [k, v] : params_)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // MLX's affine group-wise quantization ops (MLX's signatures from ops.h): quantize,
 // dequantize, quantized_matmul, gather_qmm. Bit-compatible with MLX's packed format; the
-// CPU kernels are in backend/cpu/quantized.hpp.
+// CPU kernels are in backend/cpu/quantized.hpp. QuantizedMatmul's derivative rules (with
+// respect to x) are defined at the end of this file.
 #pragma once
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 
 #include "mlx/ops/creation.hpp"
 #include "mlx/ops/elementwise.hpp"
+#include "mlx/ops/reduce.hpp"
 #include "mlx/ops/shape.hpp"
 #include "mlx/primitives/quantized.hpp"
 
@@ -292,6 +294,67 @@ inline array gather_qmm(const array& x, const array& w, const array& scales,
                std::make_shared<GatherQMM<>>(to_stream(s), gs, b, transpose),
                {detail::quant_cast(x, t, s), w, detail::quant_cast(scales, t, s),
                 detail::quant_cast(*biases, t, s), both[0], both[1]});
+}
+
+// ---- QuantizedMatmul's derivatives (declared in primitives/quantized.hpp) -----------------
+
+namespace detail {
+/// The rules differentiate x only, as MLX's do for the packed weight.
+[[noreturn]] inline void quantized_matmul_no_derivative(const char* rule, int argnum) {
+  static constexpr const char* what[] = {"x", "quantized weight", "scales", "biases"};
+  fail<std::runtime_error>(rule, "No derivative with respect to the ", what[argnum],
+                           " (input ", argnum, "): only x is differentiable. Freeze the ",
+                           "quantized weight, scales and biases.");
+}
+}  // namespace detail
+
+// Inputs: x (..., M, K) already in the output's dtype, the packed w, scales, biases.
+// out = x @ W^T (transpose) or x @ W, so dx = cot @ W (or cot @ W^T): the same product with
+// the other transpose. x's batch dims may be fewer or broadcast: dx is summed back to them.
+template <class T>
+std::vector<array> QuantizedMatmul<T>::vjp(const std::vector<array>& primals,
+                                           const std::vector<array>& cotangents,
+                                           const std::vector<int>& argnums,
+                                           const std::vector<array>& /*outputs*/) {
+  std::vector<array> res;
+  for (int k : argnums) {
+    if (k != 0) detail::quantized_matmul_no_derivative("QuantizedMatmul.vjp", k);
+    const array& x = primals[0];
+    const StreamOrDevice s = stream();
+    array cot = detail::quant_cast(cotangents[0], x.dtype(), s);
+    Shape shape = cot.shape();
+    shape.back() = x.shape(-1);
+    array dx(std::move(shape), x.dtype(),
+             std::make_shared<QuantizedMatmul<>>(stream(), group_size_, bits_, !transpose_),
+             {cot, primals[1], primals[2], primals[3]});
+    if (dx.shape() != x.shape()) {
+      const int lead = static_cast<int>(dx.ndim()) - static_cast<int>(x.ndim());
+      std::vector<int> axes;
+      for (int d = 0; d < static_cast<int>(dx.ndim()) - 2; ++d)
+        if (d < lead || (x.shape(d - lead) == 1 && dx.shape(d) != 1)) axes.push_back(d);
+      dx = reshape(sum(dx, axes, true, s), x.shape(), s);
+    }
+    res.push_back(std::move(dx));
+  }
+  return res;
+}
+
+template <class T>
+std::vector<array> QuantizedMatmul<T>::jvp(const std::vector<array>& primals,
+                                           const std::vector<array>& tangents,
+                                           const std::vector<int>& argnums) {
+  for (int k : argnums)
+    if (k != 0) detail::quantized_matmul_no_derivative("QuantizedMatmul.jvp", k);
+  const array& w = primals[1];
+  const StreamOrDevice s = stream();
+  array tx = detail::quant_cast(tangents[0], primals[0].dtype(), s);
+  Shape shape = broadcast_shapes(detail::drop_last2(tx.shape()), detail::drop_last2(w.shape()));
+  shape.push_back(tx.shape(-2));
+  shape.push_back(transpose_ ? w.shape(-2)
+                             : static_cast<ShapeElem>(static_cast<int64_t>(w.shape(-1)) * 32 / bits_));
+  return {array(std::move(shape), primals[0].dtype(),
+                std::make_shared<QuantizedMatmul<>>(stream(), group_size_, bits_, transpose_),
+                {tx, w, primals[2], primals[3]})};
 }
 
 }  // namespace mlx::core

@@ -17,6 +17,8 @@
 #include <algorithm>
 #include <cmath>
 #include <concepts>
+#include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -25,6 +27,7 @@
 
 #include "mlx/linalg/linalg.hpp"
 #include "mlx/nn/module.hpp"
+#include "mlx/nn/save.hpp"
 #include "mlx/ops/creation.hpp"
 #include "mlx/ops/elementwise.hpp"
 #include "mlx/ops/matmul.hpp"
@@ -39,11 +42,14 @@ using nn::ParameterMap;
 
 /// A float or a schedule (any callable int -> array).
 struct LearningRate {
-  LearningRate(double lr) : fn([v = static_cast<float>(lr)](int) { return array(v); }) {}
+  LearningRate(double lr)
+      : fn([v = static_cast<float>(lr)](int) { return array(v); }), constant(static_cast<float>(lr)) {}
   template <class F>
     requires(std::is_invocable_r_v<array, F, int> && !std::is_arithmetic_v<F>)
   LearningRate(F f) : fn(std::move(f)) {}
   Schedule fn;
+  /// The rate when it is a float (load_state restores it); empty for a schedule.
+  std::optional<float> constant;
 };
 
 /// The state of one parameter: named arrays ("m", "v", ...).
@@ -51,7 +57,8 @@ using State = std::map<std::string, array>;
 
 class Optimizer {
  public:
-  explicit Optimizer(LearningRate lr) : schedule_(std::move(lr.fn)), lr_(schedule_(0)) {}
+  explicit Optimizer(LearningRate lr)
+      : schedule_(std::move(lr.fn)), constant_lr_(lr.constant), lr_(schedule_(0)) {}
   virtual ~Optimizer() = default;
 
   /// One step on the model's trainable parameters named in grads.
@@ -93,6 +100,7 @@ class Optimizer {
   /// Replaces the learning rate (a float or a schedule).
   void set_learning_rate(LearningRate lr) {
     schedule_ = std::move(lr.fn);
+    constant_lr_ = lr.constant;
     lr_ = schedule_(step_);
   }
   /// Per-parameter state, by parameter name.
@@ -107,6 +115,145 @@ class Optimizer {
   }
   virtual std::string name() const = 0;
 
+  // ---- saving and loading the state (docs/nn.md, "Optimizer state") ----------------------
+
+  /// The whole state under the names MLX's tree_flatten(optimizer.state) gives it:
+  /// "step" (0-d uint64, the updates so far), "learning_rate" (0-d, the rate the last
+  /// update used, a schedule's value included) and "<parameter>.<state>" for every
+  /// per-parameter array ("layers.0.weight.m"). Lazy arrays are returned as they are.
+  /// \throws std::invalid_argument for a state name with a dot (it could not be read back).
+  template <class = void>
+  ParameterMap flattened_state() const {
+    ParameterMap out;
+    out.emplace("step", array(static_cast<uint64_t>(step_)));
+    out.emplace("learning_rate", lr_);
+    for (const auto& [k, st] : state_)
+      for (const auto& [n, a] : st) {
+        if (n.empty() || n.find('.') != std::string::npos)
+          core::detail::fail("optimizers." + name(), "State name \"", n, "\" of parameter \"", k,
+                             "\" must be non-empty and contain no dot.");
+        out.emplace(k + "." + n, a);
+      }
+    return out;
+  }
+
+  /// Writes flattened_state() (evaluated) to a safetensors file at exactly `path`, through a
+  /// temporary file. MLX reads it back with
+  /// optimizer.state = tree_unflatten(list(mx.load(path).items())).
+  /// \throws std::runtime_error when the file cannot be written.
+  template <class = void>
+  void save_state(const std::string& path) const {
+    nn::save_safetensors(path, flattened_state());
+  }
+
+  /// Replaces the whole state by `flat` (flattened_state's layout), after checking all of it:
+  /// "step" must be a non-negative 0-d integer, "learning_rate" a 0-d floating array, every
+  /// other key "<parameter>.<state>". With `params` (the trainable parameters the optimizer
+  /// steps), each named parameter must exist and its state must have exactly the names and
+  /// shapes a fresh state of that parameter has; strict: every parameter whose fresh state
+  /// is not empty must be present. Without params, an optimizer that already holds state
+  /// checks the same against its current state (names and shapes; strict as above).
+  /// A constant learning rate becomes the loaded one; a schedule stays in charge (only
+  /// learning_rate() reads the loaded value until the next update).
+  /// \throws std::invalid_argument naming the first missing, unexpected or mismatched key;
+  /// nothing is changed then.
+  template <class = void>
+  void load_flattened_state(const ParameterMap& flat, const ParameterMap* params = nullptr, bool strict = true) {
+    const std::string op = "optimizers." + name() + ".load_state";
+    auto get = [&](const std::string& k) -> const array& {
+      auto it = flat.find(k);
+      if (it == flat.end()) core::detail::fail(op, "Missing key \"", k, "\".");
+      return it->second;
+    };
+    array step = get("step");
+    if (step.ndim() != 0 || !core::issubdtype(step.dtype(), core::integer))
+      core::detail::fail(op, "Key \"step\" must be a 0-d integer array, got shape ", step.shape(), " and dtype ",
+                         step.dtype(), ".");
+    const int64_t step_value = step.item<int64_t>();
+    if (step_value < 0 || step_value > std::numeric_limits<int>::max())
+      core::detail::fail(op, "Key \"step\" is out of range: ", step_value, ".");
+    array lr = get("learning_rate");
+    if (lr.ndim() != 0 || !core::issubdtype(lr.dtype(), core::floating))
+      core::detail::fail(op, "Key \"learning_rate\" must be a 0-d floating array, got shape ", lr.shape(),
+                         " and dtype ", lr.dtype(), ".");
+
+    std::map<std::string, State> loaded;
+    for (const auto& [k, v] : flat) {
+      if (k == "step" || k == "learning_rate") continue;
+      const auto dot = k.rfind('.');
+      if (dot == std::string::npos || dot == 0 || dot + 1 == k.size())
+        core::detail::fail(op, "Unexpected key \"", k, "\": expected \"<parameter>.<state>\".");
+      loaded[k.substr(0, dot)].emplace(k.substr(dot + 1), v);
+    }
+
+    // What each parameter's state must look like: a fresh state of the parameter, or the
+    // state held now.
+    std::map<std::string, State> expected;
+    const bool check = params != nullptr || !state_.empty();
+    if (params) {
+      for (const auto& [k, p] : *params) {
+        State fresh;
+        init_single(p, fresh);
+        if (!fresh.empty()) expected.emplace(k, std::move(fresh));
+      }
+    } else {
+      for (const auto& [k, st] : state_)
+        if (!st.empty()) expected.emplace(k, st);
+    }
+    if (check) {
+      for (const auto& [k, st] : loaded) {
+        auto e = expected.find(k);
+        if (e == expected.end()) {
+          const bool known = params ? params->count(k) != 0 : state_.count(k) != 0;
+          core::detail::fail(op, "Unexpected key \"", k, ".", st.begin()->first, "\": ",
+                             known ? "that parameter has no such state." : "no parameter is named \"" + k + "\".");
+        }
+        for (const auto& [n, a] : st) {
+          auto en = e->second.find(n);
+          if (en == e->second.end()) core::detail::fail(op, "Unexpected key \"", k, ".", n, "\".");
+          if (en->second.shape() != a.shape())
+            core::detail::fail(op, "Key \"", k, ".", n, "\" has shape ", a.shape(), " but ",
+                               params ? "the parameter needs " : "the current state has ", en->second.shape(), ".");
+        }
+        for (const auto& [n, a] : e->second)
+          if (!st.count(n)) core::detail::fail(op, "Missing key \"", k, ".", n, "\".");
+      }
+      if (strict)
+        for (const auto& [k, st] : expected)
+          if (!loaded.count(k)) core::detail::fail(op, "Missing key \"", k, ".", st.begin()->first, "\".");
+    }
+
+    // Everything checked: apply.
+    state_ = std::move(loaded);
+    step_ = static_cast<int>(step_value);
+    if (constant_lr_) {
+      const float v = lr.item<float>();
+      schedule_ = [v](int) { return array(v); };
+      constant_lr_ = v;
+    }
+    lr_ = lr;
+  }
+
+  /// Reads a file written by save_state (or by MLX from tree_flatten(optimizer.state)) and
+  /// applies it as load_flattened_state does (checked against the current state, if any).
+  /// \throws std::runtime_error for an unreadable or malformed file; std::invalid_argument
+  /// as load_flattened_state.
+  template <class = void>
+  void load_state(const std::string& path) {
+    load_flattened_state(nn::load_safetensors(path));
+  }
+  /// The same, checked against `params` (the parameters the optimizer will step).
+  template <class = void>
+  void load_state(const std::string& path, const ParameterMap& params, bool strict = true) {
+    load_flattened_state(nn::load_safetensors(path), &params, strict);
+  }
+  /// The same, checked against model.trainable_parameters().
+  template <class = void>
+  void load_state(const std::string& path, const nn::Module& model, bool strict = true) {
+    const ParameterMap params = model.trainable_parameters();
+    load_flattened_state(nn::load_safetensors(path), &params, strict);
+  }
+
  protected:
   /// Creates the state of a parameter seen for the first time.
   virtual void init_single(const array& parameter, State& state) = 0;
@@ -115,6 +262,7 @@ class Optimizer {
 
  private:
   Schedule schedule_;
+  std::optional<float> constant_lr_;  // the rate when it is a float, not a schedule
   array lr_;
   int step_ = 0;
   std::map<std::string, State> state_;

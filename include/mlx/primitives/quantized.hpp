@@ -147,6 +147,19 @@ class QuantizedMatmul : public UnaryPrimitive {
   }
   const char* name() const override { return "QuantizedMatmul"; }
 
+  /// Derivatives with respect to x (input 0): the cotangent is the quantized product with
+  /// the other transpose, the tangent the same product of x's tangent. The packed weight,
+  /// scales and biases have none here (std::runtime_error naming them). Defined in
+  /// ops/quantized.hpp, which has the ops these rules build on.
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums, const std::vector<array>& outputs) override;
+  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override;
+
+  int group_size() const { return group_size_; }
+  int bits() const { return bits_; }
+  bool transpose() const { return transpose_; }
+
  protected:
   int group_size_, bits_;
   bool transpose_;
@@ -209,6 +222,16 @@ class GatherQMM : public QuantizedMatmul<> {
     });
   }
   const char* name() const override { return "GatherQMM"; }
+
+  // QuantizedMatmul's rules read its four inputs; GatherQMM has two more and no rule yet.
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums, const std::vector<array>& outputs) override {
+    return Primitive::vjp(primals, cotangents, argnums, outputs);
+  }
+  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override {
+    return Primitive::jvp(primals, tangents, argnums);
+  }
 };
 
 }  // namespace mlx::core

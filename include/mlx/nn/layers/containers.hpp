@@ -60,6 +60,14 @@ class Sequential : public Module {
   const ModulePtr& operator[](size_t i) const { return layers_.at(i); }
   const std::vector<ModulePtr>& layers() const { return layers_; }
 
+ protected:
+  // Any layer may be swapped (update_modules, nn::quantize): layers_ follows children().
+  bool accepts_child(const std::string&, const Module&) const override { return true; }
+  void child_replaced(const std::string& local_name, const ModulePtr& replacement) override {
+    for (size_t i = 0; i < children().size(); ++i)
+      if (children()[i].first == local_name) layers_[i] = replacement;
+  }
+
  private:
   template <class L>
   void add_one(L&& l) {
