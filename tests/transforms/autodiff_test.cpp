@@ -150,6 +150,30 @@ TEST(Autodiff, ConvolutionAndAsStrided) {
   mx::array x1 = sample({2, 7, 2}, 24), w1 = sample({3, 3, 2}, 25);
   check_gradients("conv1d stride 3 (trailing input unused)",
                   [](const V& a) { return mx::conv1d(a[0], a[1], 3); }, {x1, w1});
+  // Groups, input dilation (transposed convolutions) and padding past the kernel's reach.
+  mx::array xg = sample({2, 5, 4, 4}, 28), wg = sample({6, 2, 3, 2}, 29);
+  check_gradients("conv2d groups 2, stride 2",
+                  [](const V& a) { return mx::conv2d(a[0], a[1], {2, 1}, {1, 0}, {1, 1}, 2); }, {xg, wg});
+  mx::array xd = sample({2, 6, 3}, 30), wd = sample({3, 3, 1}, 31);
+  check_gradients("depthwise conv1d, dilation 2",
+                  [](const V& a) { return mx::conv1d(a[0], a[1], 1, 2, 2, 3); }, {xd, wd});
+  check_gradients("conv1d padding 4 past a kernel of 3",
+                  [](const V& a) { return mx::conv1d(a[0], a[1], 2, 4); }, {x1, w1});
+  check_gradients("conv_general input dilation 2, flip, groups 2",
+                  [](const V& a) {
+                    return mx::conv_general(a[0], a[1], {1, 2}, {2, 1}, {1, 0}, {1, 1}, {2, 3}, 2, true);
+                  },
+                  {xg, wg});
+  mx::array wt = sample({3, 3, 2}, 32);
+  check_gradients("conv_transpose1d stride 2, padding 1, output padding 1",
+                  [](const V& a) { return mx::conv_transpose1d(a[0], a[1], 2, 1, 1, 1); }, {x1, wt});
+  mx::array wt2 = sample({4, 2, 3, 2}, 33);
+  check_gradients("conv_transpose2d stride 2, groups 2",
+                  [](const V& a) { return mx::conv_transpose2d(a[0], a[1], {2, 2}, {0, 1}, {1, 1}, {1, 0}, 2); },
+                  {xg, wt2});
+  mx::array x3 = sample({1, 3, 4, 3, 2}, 34), w3 = sample({2, 2, 2, 2, 2}, 35);
+  check_gradients("conv3d stride 2, padding 1",
+                  [](const V& a) { return mx::conv3d(a[0], a[1], {2, 1, 2}, {1, 0, 1}); }, {x3, w3});
   mx::array y = sample({3, 4}, 26);
   check_gradients("as_strided overlapping windows",
                   [](const V& a) { return mx::as_strided(a[0], {2, 2, 2}, {4, 1, 4}, 1); }, {y});

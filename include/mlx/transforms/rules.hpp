@@ -276,10 +276,18 @@ std::vector<array> depends_jvp(const array& node, const std::vector<array>& tang
 
 // ---- convolution (primitives/conv.hpp) ------------------------------------------------------
 
-/// Cotangents of a channels-last convolution (groups 1, no input dilation): the input's is
-/// the convolution of the stride-dilated cotangent with the kernel's channels swapped and
-/// flipped; the kernel's is the convolution of the input with the cotangent, with batch
-/// and channels exchanged.
+/// Cotangents of a channels-last convolution, for any stride, padding, kernel and input
+/// dilation, groups and flip. Write xd for the input after input dilation and padding, so
+/// that out[o] = sum_k xd[o s + k kd] w[k]:
+/// - the input's: xd's cotangent is the full convolution of the stride-dilated cotangent
+///   with the kernel flipped and its channels swapped (per group); the rows of it that fall
+///   on real input elements (past the low padding, every input-dilation-th) are x's. Where
+///   the padding exceeds the kernel's reach the convolution is cropped by slicing, since
+///   conv_general takes no negative padding.
+/// - the kernel's: a convolution of the input with the cotangent as kernel, the batch axis
+///   becoming the channels to sum over and the groups folded into the channel axes, so a
+///   grouped (even depthwise) convolution costs one grouped convolution, not one per group.
+/// Convolutions with input dilation are transposed convolutions: they differentiate too.
 template <class = void>
 std::vector<array> conv_vjp(const array& node, const std::vector<array>& cots,
                             const std::vector<int>& argnums) {
@@ -288,53 +296,110 @@ std::vector<array> conv_vjp(const array& node, const std::vector<array>& cots,
   const array& w = node.inputs()[1];
   const array& g = cots[0];
   const int D = static_cast<int>(x.ndim()) - 2;
-  for (int d = 0; d < D; ++d)
-    if (p.input_dilation[d] != 1 || p.groups != 1)
-      fail("vjp", "Convolution gradients support groups = 1 without input dilation; got groups ",
-           p.groups, " and input dilation ", p.input_dilation, ".");
-  std::vector<int> swap(D + 2);  // (A, spatial..., B) -> (B, spatial..., A)
-  swap[0] = D + 1;
-  for (int d = 1; d <= D; ++d) swap[d] = d;
-  swap[D + 1] = 0;
+  const int G = p.groups;
+  const int N = x.shape()[0], cin_g = w.shape()[D + 1], cout = w.shape()[0], cout_g = cout / G;
+  std::vector<int> ones(D, 1), kext(D), reach(D), dil_len(D);
+  for (int d = 0; d < D; ++d) {
+    kext[d] = (w.shape()[1 + d] - 1) * p.kernel_dilation[d] + 1;
+    reach[d] = (g.shape()[1 + d] - 1) * p.stride[d] + kext[d];  // xd's positions the outputs read
+    dil_len[d] = (x.shape()[1 + d] - 1) * p.input_dilation[d] + 1;
+  }
+  auto axes = [](std::initializer_list<std::vector<int>> parts) {
+    std::vector<int> r;
+    for (const auto& q : parts) r.insert(r.end(), q.begin(), q.end());
+    return r;
+  };
+  std::vector<int> spatial(D), spatial2(D);
+  for (int d = 0; d < D; ++d) {
+    spatial[d] = 1 + d;
+    spatial2[d] = 2 + d;
+  }
+  std::vector<int> swap = axes({{D + 1}, spatial, {0}});  // (A, spatial..., B) -> (B, spatial..., A)
   std::vector<array> res;
   for (int a : argnums) {
     if (a == 0) {
-      std::vector<int> lo(D), hi(D), ones(D, 1);
+      // Kernel (G, cout_g, k..., cin_g) -> (G, cin_g, k..., cout_g) -> (cin, k..., cout_g).
+      Shape wg = w.shape();
+      wg.erase(wg.begin());
+      wg.insert(wg.begin(), {G, cout_g});
+      array wt = transpose(reshape(w, wg), axes({{0, D + 2}, spatial2, {1}}));
+      Shape wts = w.shape();
+      wts[0] = G * cin_g;
+      wts[D + 1] = cout_g;
+      wt = reshape(wt, wts);
+      // The output row j of this convolution is xd's position j + kext - 1 - lo.
+      std::vector<int> lo(D), hi(D);
+      Shape start(D + 2, 0), stop, step(D + 2, 1);
+      bool crop = false;
       for (int d = 0; d < D; ++d) {
-        const int k = (w.shape()[1 + d] - 1) * p.kernel_dilation[d] + 1;
-        lo[d] = k - 1 - p.pad_lo[d];
-        hi[d] = x.shape()[1 + d] - 1 - (g.shape()[1 + d] - 1) * p.stride[d] + p.pad_lo[d];
-        if (lo[d] < 0 || hi[d] < 0)
-          fail("vjp", "Convolution gradients need padding smaller than the kernel; got padding ",
-               p.pad_lo, " for a kernel of shape ", w.shape(), ".");
+        const int want_lo = p.pad_lo[d], want_hi = p.pad_lo[d] + dil_len[d];  // xd rows of x
+        lo[d] = std::max(0, kext[d] - 1 - want_lo);
+        hi[d] = std::max(0, kext[d] - 1 + want_hi - reach[d]);
+        start[1 + d] = want_lo - (kext[d] - 1 - lo[d]);
+        step[1 + d] = p.input_dilation[d];
+        crop = crop || start[1 + d] != 0 || step[1 + d] != 1;
       }
-      res.push_back(conv_general(g, transpose(w, swap), ones, lo, hi, p.kernel_dilation, p.stride, 1,
-                                 !p.flip));
-    } else {
-      array xt = transpose(x, swap);
-      std::vector<int> lo = p.pad_lo, hi(D), ones(D, 1);
+      array gx = conv_general(g, wt, ones, lo, hi, p.kernel_dilation, p.stride, G, !p.flip);
+      stop = gx.shape();
       for (int d = 0; d < D; ++d) {
-        const int n = x.shape()[1 + d];
-        hi[d] = (w.shape()[1 + d] - 1) * p.kernel_dilation[d] + (g.shape()[1 + d] - 1) * p.stride[d] +
-                1 - n - p.pad_lo[d];
-        if (hi[d] < 0) {  // trailing input the strides never reach
-          Shape start(D + 2, 0), stop = xt.shape();
-          stop[1 + d] = n + hi[d];
-          xt = slice(xt, start, stop);
-          hi[d] = 0;
+        stop[1 + d] = start[1 + d] + dil_len[d];
+        crop = crop || stop[1 + d] != gx.shape()[1 + d];
+      }
+      if (crop) gx = slice(gx, start, stop, step);
+      res.push_back(gx);
+    } else {
+      // The input as (cin_g, spatial..., G * N): the batch becomes the summed channels.
+      Shape xg = x.shape();
+      xg.back() = G;
+      xg.push_back(cin_g);
+      array xt = transpose(reshape(x, xg), axes({{D + 2}, spatial, {D + 1, 0}}));
+      Shape xts = x.shape();
+      xts[0] = cin_g;
+      xts[D + 1] = G * N;
+      xt = reshape(xt, xts);
+      // The cotangent as the kernel (cout, spatial..., N), grouped the same way.
+      Shape gg = g.shape();
+      gg.back() = G;
+      gg.push_back(cout_g);
+      array gt = transpose(reshape(g, gg), axes({{D + 1, D + 2}, spatial, {0}}));
+      Shape gts = g.shape();
+      gts[0] = cout;
+      gts[D + 1] = N;
+      gt = reshape(gt, gts);
+      // High padding so the result has the kernel's extent; trailing input the strides never
+      // reach is cut (whole input elements; the dilation zeros left over become padding).
+      std::vector<int> lo = p.pad_lo, hi(D);
+      Shape start(D + 2, 0), stop = xt.shape();
+      bool cut = false, reads_input = true;
+      for (int d = 0; d < D; ++d) {
+        hi[d] = reach[d] - p.pad_lo[d] - dil_len[d];
+        if (hi[d] < 0) {
+          const int keep_len = dil_len[d] + hi[d];  // dilated positions to keep
+          if (keep_len < 1) {  // the outputs read padding only
+            reads_input = false;
+            break;
+          }
+          const int n_keep = (keep_len - 1) / p.input_dilation[d] + 1;
+          stop[1 + d] = n_keep;
+          hi[d] = keep_len - ((n_keep - 1) * p.input_dilation[d] + 1);
+          cut = true;
         }
       }
-      array gw = transpose(conv_general(xt, transpose(g, swap), p.kernel_dilation, lo, hi, p.stride,
-                                        ones, 1, false),
+      if (!reads_input) {
+        res.push_back(zeros_like(w));
+        continue;
+      }
+      if (cut) xt = slice(xt, start, stop);
+      array gw = transpose(conv_general(xt, gt, p.kernel_dilation, lo, hi, p.stride, p.input_dilation, G, false),
                            swap);
       if (p.flip) {
-        Shape start(D + 2, 0), stop = gw.shape(), step(D + 2, 1);
+        Shape fstart(D + 2, 0), fstop = gw.shape(), fstep(D + 2, 1);
         for (int d = 1; d <= D; ++d) {
-          start[d] = gw.shape()[d] - 1;
-          stop[d] = -gw.shape()[d] - 1;
-          step[d] = -1;
+          fstart[d] = gw.shape()[d] - 1;
+          fstop[d] = -gw.shape()[d] - 1;
+          fstep[d] = -1;
         }
-        gw = slice(gw, start, stop, step);
+        gw = slice(gw, fstart, fstop, fstep);
       }
       res.push_back(gw);
     }

@@ -89,41 +89,12 @@ inline void check_conv_input(const char* who, const array& x, int d, int in_chan
     core::detail::fail(who, "Expected an input with ", in_channels, " channels (the last axis), got shape ",
                        x.shape(), ".");
 }
-/// The transposed convolution of the layers: the input with stride - 1 zeros written
-/// between its elements along each spatial axis and output_padding zeros after its end,
-/// padded by dilation * (kernel - 1) - padding on both sides and convolved with the flipped
-/// kernel. It computes what core::conv_transpose*d compute, but writes those zeros with
-/// differentiable ops (reshape, pad, slice) instead of the convolution's input dilation and
-/// extra high padding, whose gradients the core rule (transforms/rules.hpp conv_vjp) does
-/// not support yet (it refuses input dilation, and high padding beyond the kernel's extent).
+/// The transposed convolution of the layers (groups 1): core's, a flipped convolution over
+/// the input dilated by the stride (conv_vjp differentiates input dilation).
 template <class = void>
 array conv_transpose(const array& x, const array& w, const std::vector<int>& stride, const std::vector<int>& padding,
                      const std::vector<int>& dilation, const std::vector<int>& output_padding) {
-  const int D = static_cast<int>(stride.size());
-  array xd = x;
-  std::vector<int> tail_axes;
-  core::Shape tail_lo, tail_hi;
-  for (int d = 0; d < D; ++d) {
-    const int s = stride[d], axis = 1 + d, n = xd.shape()[axis];
-    int tail = output_padding[d];
-    if (s > 1 && n > 0) {
-      // (.., n, ..) -> (.., n, s, ..) with zeros after each element -> (.., n * s, ..), cut
-      // after the last element and up to output_padding of the zeros that follow it.
-      core::Shape merged = xd.shape();
-      merged[axis] = n * s;
-      array spread = core::pad(core::expand_dims(xd, axis + 1), {axis + 1}, {0}, {s - 1}, array(0, x.dtype()));
-      const int kept = std::min(tail, s - 1);
-      core::Shape stop = merged;
-      stop[axis] = (n - 1) * s + 1 + kept;
-      xd = core::slice(core::reshape(spread, merged), core::Shape(merged.size(), 0), stop);
-      tail -= kept;
-    }
-    if (tail > 0) tail_axes.push_back(axis), tail_lo.push_back(0), tail_hi.push_back(tail);
-  }
-  if (!tail_axes.empty()) xd = core::pad(xd, tail_axes, tail_lo, tail_hi, array(0, x.dtype()));
-  std::vector<int> pad(D);
-  for (int d = 0; d < D; ++d) pad[d] = dilation[d] * (w.shape()[1 + d] - 1) - padding[d];
-  return core::conv_general(xd, w, std::vector<int>(D, 1), pad, pad, dilation, std::vector<int>(D, 1), 1, true);
+  return core::detail::conv_transpose_general(x, w, stride, padding, dilation, output_padding, 1, {});
 }
 }  // namespace detail
 
@@ -246,8 +217,7 @@ using Conv3d = Conv3dImpl<>;
 // ---- transposed convolutions --------------------------------------------------------------
 // MLX's ConvTranspose layers take no groups argument (core::conv_transpose*d do), so these
 // do not either. The output has (in - 1) * stride - 2 * padding + dilation * (kernel - 1) +
-// output_padding + 1 elements along each spatial axis, as in PyTorch. They compute through
-// detail::conv_transpose (above), so that they differentiate for any stride.
+// output_padding + 1 elements along each spatial axis, as in PyTorch.
 
 /// ConvTranspose1d(in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
 /// output_padding=0, bias=true) on (N, L, C_in).
