@@ -98,6 +98,51 @@ TEST(Module, UpdateRejectsUnknownKeysAtomically) {
   EXPECT_EQ(m->parameter("layers.0.bias").id(), before.id());  // nothing changed
 }
 
+TEST(Module, ApplyFilterAndMapAndApplyToModules) {
+  auto m = mlp();
+  m->freeze({"layers.2.weight"});
+  // filter_and_map: the chosen parameters, mapped, by full name; the module is unchanged.
+  auto biases = m->filter_and_map([](const nn::Module&, const std::string& k, const mx::array&) { return k == "bias"; },
+                                  [](const mx::array& a) { return mx::astype(a, mx::float16); });
+  EXPECT_EQ(keys(biases), (std::vector<std::string>{"layers.0.bias"}));
+  EXPECT_EQ(biases.at("layers.0.bias").dtype(), mx::float16);
+  EXPECT_EQ(m->parameter("layers.0.bias").dtype(), mx::float32);
+  EXPECT_EQ(m->filter_and_map(nullptr).size(), 3u);
+  // apply: every parameter cast (MLX's model.apply(lambda x: x.astype(mx.bfloat16))), frozen
+  // ones stay frozen; a filter by owning module.
+  m->apply([](const mx::array& a) { return mx::astype(a, mx::bfloat16); });
+  for (const auto& [k, v] : m->parameters()) EXPECT_EQ(v.dtype(), mx::bfloat16) << k;
+  EXPECT_EQ(keys(m->trainable_parameters()), (std::vector<std::string>{"layers.0.bias", "layers.0.weight"}));
+  m->apply([](const mx::array& a) { return mx::zeros_like(a); },
+           [](const nn::Module& owner, const std::string&, const mx::array&) { return owner.name() == "Linear"; });
+  EXPECT_EQ(mx::sum(mx::abs(mx::astype(m->parameter("layers.2.weight"), mx::float32))).item<float>(), 0.0f);
+  // A layer shared by two parents is mapped once, not twice.
+  auto shared = std::make_shared<nn::Linear>(2, 2);
+  shared->update({{"weight", mx::ones({2, 2})}, {"bias", mx::ones({2})}});
+  nn::Sequential tied(shared, shared);
+  tied.apply([](const mx::array& a) { return mx::array(a * 2.0f); });
+  EXPECT_EQ(to_doubles(shared->parameter("bias")), (std::vector<double>{2, 2}));
+  // A throwing map_fn changes nothing.
+  const mx::array before = tied.parameter("layers.0.weight");
+  int calls = 0;
+  EXPECT_THROW(tied.apply([&](const mx::array& a) {
+    if (++calls == 2) throw std::runtime_error("boom");
+    return a;
+  }),
+               std::runtime_error);
+  EXPECT_EQ(tied.parameter("layers.0.weight").id(), before.id());
+  EXPECT_INVALID(tied.apply(nullptr), "[nn.Module.apply] map_fn is empty.");
+  // apply_to_modules visits the root ("") and then every descendant by full name.
+  Block b;
+  std::vector<std::string> seen;
+  b.apply_to_modules([&](const std::string& k, nn::Module& mod) { seen.push_back(k + ":" + mod.name()); });
+  EXPECT_EQ(seen, (std::vector<std::string>{":Block", "fc:Linear"}));
+  EXPECT_EQ(b.named_modules().size(), 2u);
+  auto leaves = m->leaf_modules();
+  ASSERT_EQ(leaves.size(), 3u);
+  EXPECT_EQ(leaves[1].first, "layers.1");
+}
+
 TEST(Module, FreezeAndUnfreeze) {
   auto m = mlp();
   m->freeze();

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <memory>
 #include <ostream>
@@ -118,6 +119,64 @@ class Module {
     size_t i = 0;
     for (const auto& kv : params) *slots[i++] = kv.second;
     return *this;
+  }
+
+  // ---- mapping parameters and modules (MLX's filter_and_map, apply, apply_to_modules) --
+
+  /// Chooses parameters: (the module that owns it, its local name, its value).
+  using ParameterFilter = std::function<bool(const Module&, const std::string&, const array&)>;
+  using ParameterFn = std::function<array(const array&)>;
+
+  /// The parameters that pass `filter` (every one when null), by full dotted name, each
+  /// mapped through `map_fn` (as they are when null). The module is not changed. (MLX's
+  /// filter_and_map, flattened: parameters are the only leaves our modules hold.)
+  ParameterMap filter_and_map(const ParameterFilter& filter, const ParameterFn& map_fn = nullptr) const {
+    ParameterMap out;
+    for_each_parameter("", [&](const Module& m, const std::string& local, const std::string& full, const array& v) {
+      if (!filter || filter(m, local, v)) out.emplace(full, map_fn ? map_fn(v) : v);
+    });
+    return out;
+  }
+
+  /// Replaces every parameter that passes `filter` (every one when null) by map_fn(it), as
+  /// MLX's apply (model.apply([](const array& a) { return astype(a, bfloat16); })). Frozen
+  /// parameters stay frozen. A module shared by several parents is mapped once. All new
+  /// values are computed before any is stored, so a throwing map_fn changes nothing.
+  /// 	hrows std::invalid_argument for a null map_fn; whatever map_fn throws.
+  Module& apply(const ParameterFn& map_fn, const ParameterFilter& filter = nullptr) {
+    if (!map_fn) core::detail::fail("nn.Module.apply", "map_fn is empty.");
+    std::vector<std::pair<array*, array>> updates;
+    std::set<const Module*> seen;
+    apply_to_modules([&](const std::string&, Module& m) {
+      if (!seen.insert(&m).second) return;
+      for (auto& [k, v] : m.params_)
+        if (!filter || filter(m, k, v)) updates.emplace_back(&v, map_fn(v));
+    });
+    for (auto& [slot, v] : updates) *slot = std::move(v);
+    return *this;
+  }
+
+  /// Calls fn(full dotted name, module) for this module (name "") and then every descendant,
+  /// parents before children (MLX's apply_to_modules). A shared module is visited under
+  /// each of its names.
+  Module& apply_to_modules(const std::function<void(const std::string&, Module&)>& fn) {
+    fn("", *this);
+    for (auto& [k, m] : modules()) fn(k, *m);
+    return *this;
+  }
+
+  /// This module ("") and every descendant by full dotted name (MLX's named_modules).
+  std::vector<std::pair<std::string, Module*>> named_modules() {
+    std::vector<std::pair<std::string, Module*>> out{{"", this}};
+    for (auto& [k, m] : modules()) out.emplace_back(k, m.get());
+    return out;
+  }
+  /// The descendants without children, by full dotted name (MLX's leaf_modules, flattened).
+  std::vector<std::pair<std::string, ModulePtr>> leaf_modules() const {
+    std::vector<std::pair<std::string, ModulePtr>> out;
+    for (auto& [k, m] : modules())
+      if (m->children().empty()) out.emplace_back(k, m);
+    return out;
   }
 
   // ---- replacing submodules -----------------------------------------------------------
@@ -283,6 +342,11 @@ class Module {
         if (r.first) return r;
       }
     return {nullptr, 0};
+  }
+  template <class F>
+  void for_each_parameter(const std::string& prefix, const F& f) const {
+    for (const auto& [k, v] : params_) f(*this, k, prefix + k, v);
+    for (const auto& [k, m] : children_) m->for_each_parameter(prefix + k + ".", f);
   }
   void collect(const std::string& prefix, bool trainable_only, ParameterMap& out) const {
     for (const auto& [k, v] : params_)
