@@ -86,6 +86,17 @@ TEST(TakeAlongAxis, ValuesAndBroadcast) {
   EXPECT_EQ(to_doubles(mx::take_along_axis(a, i3, 1)), (V{1, 5, 9}));
 }
 
+TEST(TakeAlongAxis, NegativeStrideViews) {
+  // flip(a) is a view with a negative stride: its element offsets are negative, which the
+  // gather once took for its "bad index" mark and left those elements unwritten.
+  auto f = mx::flip(iota({3, 4}), 0);  // [[8..11], [4..7], [0..3]]
+  auto i = mx::array({0, 0, 1, 2, 1, 1, 0, 0, 2, 2, 2, 0}, {3, 4});
+  EXPECT_EQ(to_doubles(mx::take_along_axis(f, i, 0)), (V{8, 9, 6, 3, 4, 5, 10, 11, 0, 1, 2, 11}));
+  EXPECT_EQ(to_doubles(mx::take(f, mx::array({0, 2}), 0)), (V{8, 9, 10, 11, 0, 1, 2, 3}));
+  auto r = mx::slice(iota({2, 5}), {0, 4}, {2, -6}, {1, -2});  // [[4, 2, 0], [9, 7, 5]]
+  EXPECT_EQ(to_doubles(mx::take_along_axis(r, mx::array({2, 1, 0, 0}, {2, 2}), 1)), (V{0, 2, 9, 9}));
+}
+
 TEST(PutAlongAxis, WritesAndAccumulates) {
   auto a = iota({3, 4});
   auto i = mx::array({0, 3, 1, 1, 2, 0}, {3, 2});

@@ -70,11 +70,13 @@ inline int64_t load_index(const void* p, Dtype dt, int64_t i) {
   }
 }
 
-/// Element offset (in `strides`) of index tuple p; -1 after recording a bad index.
-inline int64_t start_offset(const std::vector<array>& idx, const std::vector<int>& axes,
-                            const Shape& shape, const Strides& strides, const Shape& slice_sizes,
-                            int64_t p, BadIndex& bad) {
-  int64_t off = 0;
+/// The element offset (in `strides`) of index tuple p into `off`; false after recording a
+/// bad index. (Not a -1 sentinel: a view with negative strides, flip(a), has legitimately
+/// negative offsets.)
+inline bool start_offset(const std::vector<array>& idx, const std::vector<int>& axes, const Shape& shape,
+                         const Strides& strides, const Shape& slice_sizes, int64_t p, BadIndex& bad,
+                         int64_t& off) {
+  off = 0;
   for (size_t k = 0; k < idx.size(); ++k) {
     const int ax = axes[k];
     const int64_t n = shape[ax];
@@ -82,11 +84,11 @@ inline int64_t start_offset(const std::vector<array>& idx, const std::vector<int
     int64_t w = v < 0 ? v + n : v;
     if (w < 0 || w + slice_sizes[ax] > n) {
       bad.record(v, n, ax);
-      return -1;
+      return false;
     }
     off += w * strides[ax];
   }
-  return off;
+  return true;
 }
 
 }  // namespace indexing_impl
@@ -108,8 +110,8 @@ inline void gather(std::string_view op, const array& src, const std::vector<arra
     constexpr size_t W = decltype(width)::value;
     parallel_for(n_idx, 4096, [&](int64_t b, int64_t e) {
       for (int64_t p = b; p < e; ++p) {
-        int64_t off = start_offset(idx, axes, src.shape(), src.strides(), slice_sizes, p, bad);
-        if (off < 0) continue;
+        int64_t off;
+        if (!start_offset(idx, axes, src.shape(), src.strides(), slice_sizes, p, bad, off)) continue;
         std::memcpy(dst + p * static_cast<int64_t>(W), base + off * static_cast<int64_t>(W), W);
       }
     });
@@ -158,8 +160,8 @@ inline void gather(std::string_view op, const array& src, const std::vector<arra
     // Larger slices: one strided copy per index tuple (each is a sub-array of src).
     parallel_for(n_idx, std::max<int64_t>(1, 4096 / slice_elems), [&](int64_t b, int64_t e) {
       for (int64_t p = b; p < e; ++p) {
-        int64_t off = start_offset(idx, axes, src.shape(), src.strides(), slice_sizes, p, bad);
-        if (off < 0) continue;
+        int64_t off;
+        if (!start_offset(idx, axes, src.shape(), src.strides(), slice_sizes, p, bad, off)) continue;
         copy_strided_serial(base + off * static_cast<int64_t>(w), src.strides(),
                             dst + p * slice_elems * static_cast<int64_t>(w), slice_out_st,
                             slice_sizes, w);
@@ -230,8 +232,8 @@ void scatter(std::string_view op, const std::vector<array>& idx, const std::vect
   const T* u = static_cast<const T*>(updates.raw_data());
   BadIndex bad;
   for (int64_t p = 0; p < n_idx; ++p) {
-    int64_t off = start_offset(idx, axes, out.shape(), out_st, slice, p, bad);
-    if (off < 0) break;
+    int64_t off;
+    if (!start_offset(idx, axes, out.shape(), out_st, slice, p, bad, off)) break;
     const T* up = u + p * slice_elems;
     for (int64_t e = 0; e < slice_elems; ++e) combine<T, R>(o[off + rel[e]], up[e]);
   }
