@@ -70,6 +70,10 @@ class Scan : public UnaryPrimitive {
            p->reverse_ == reverse_ && p->inclusive_ == inclusive_;
   }
   ReduceType reduce_type() const { return type_; }
+  int axis() const { return axis_; }
+  bool flat() const { return flat_; }
+  bool reverse() const { return reverse_; }
+  bool inclusive() const { return inclusive_; }
 
  private:
   const char* op_name() const {

@@ -31,6 +31,7 @@
 #include "mlx/primitives/slicing.hpp"
 #include "mlx/primitives/softmax.hpp"
 #include "mlx/transforms/program.hpp"
+#include "mlx/transforms/rules_scan_sort.hpp"
 
 namespace mlx::core {
 
@@ -591,6 +592,12 @@ const std::unordered_map<std::type_index, PrimitiveRules>& primitive_rules() {
       {typeid(SliceUpdate<>), {&slice_update_vjp<>, &linear_jvp<>}},
       {typeid(Concatenate<>), {&concatenate_vjp<>, &linear_jvp<>}},
       {typeid(Gather<>), {&gather_vjp<>, &gather_jvp<>}},
+      {typeid(Scan<>), {&scan_vjp<>, &scan_jvp<>}},
+      {typeid(Sort<>), {&sort_family_vjp<>, &sort_family_jvp<>}},
+      {typeid(Partition<>), {&sort_family_vjp<>, &sort_family_jvp<>}},
+      {typeid(TopK<>), {&sort_family_vjp<>, &sort_family_jvp<>}},
+      {typeid(ArgSort<>), {&sort_family_vjp<>, &sort_family_jvp<>}},
+      {typeid(ArgPartition<>), {&sort_family_vjp<>, &sort_family_jvp<>}},
       {typeid(Matmul<>), {&matmul_vjp<>, &matmul_jvp<>}},
       {typeid(AddMM<>), {&addmm_vjp<>, &matmul_jvp<>}},
       {typeid(Softmax<>), {&softmax_vjp<>, &softmax_jvp<>}},
