@@ -83,6 +83,37 @@ TEST(Vmap, MatmulSoftmaxAndPerExamplePrimitives) {
   expect_vmap_is_loop("take", [&](const V& x) { return V{mx::take(x[0], idx, 1)}; }, {a}, {0});
 }
 
+TEST(Vmap, ScansSortFamilyAndConvolutionBatchedRules) {
+  mx::array a = mx::random::normal({3, 4, 5});
+  expect_vmap_is_loop("cumsum, cumprod reverse, cummax reverse, cumsum exclusive, logcumsumexp",
+                      [](const V& x) {
+                        return V{mx::cumsum(x[0], 1), mx::cumprod(x[0], 0, true), mx::cummax(x[0], -1, true), mx::cumsum(x[0], 0, false, false),
+                                 mx::logcumsumexp(x[0], 0)};
+                      },
+                      {a}, {1});
+  expect_vmap_is_loop("cumsum over the flattened example (per example)",
+                      [](const V& x) { return V{mx::cumsum(x[0])}; }, {a}, {0});
+  expect_vmap_is_loop("sort, argsort, partition, argpartition, topk",
+                      [](const V& x) {
+                        return V{mx::sort(x[0], 1), mx::argsort(x[0], 0), mx::partition(x[0], 2, 1),
+                                 mx::argpartition(x[0], 1, 0), mx::topk(x[0], 2, -1)};
+                      },
+                      {a}, {2});
+  // The batched rules build one node, not one per example and a stack.
+  auto sorted = mx::vmap([](const V& x) { return V{mx::sort(x[0], 1), mx::cumsum(x[0], 0)}; }, {1})({a});
+  EXPECT_STREQ(sorted[0].primitive().name(), "Sort");
+  EXPECT_STREQ(sorted[1].primitive().name(), "Scan");
+  mx::array imgs = mx::random::normal({3, 2, 6, 6, 2}), w = mx::random::normal({4, 3, 3, 2});
+  expect_vmap_is_loop("conv2d with a shared kernel",
+                      [](const V& x) { return V{mx::conv2d(x[0], x[1], {2, 1}, {1, 1})}; }, {imgs, w}, {0, -1});
+  auto conv = mx::vmap([](const V& x) { return V{mx::conv2d(x[0], x[1])}; }, {0, -1})({imgs, w});
+  ASSERT_EQ(conv[0].inputs().size(), 1u);  // the reshape of one convolution
+  EXPECT_STREQ(conv[0].inputs()[0].primitive().name(), "Convolution");
+  mx::array ws = mx::random::normal({3, 4, 3, 3, 2});
+  expect_vmap_is_loop("conv2d with per-example kernels (per example)",
+                      [](const V& x) { return V{mx::conv2d(x[0], x[1])}; }, {imgs, ws}, {0, 0});
+}
+
 TEST(Vmap, NestedAndWithGrad) {
   mx::array a = mx::random::normal({2, 3, 4}), b = mx::random::normal({4});
   auto inner = mx::vmap([](const V& x) { return V{mx::sum(mx::array(x[0] * x[1]))}; }, {0, -1});

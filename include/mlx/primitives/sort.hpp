@@ -110,6 +110,7 @@ class Partition : public detail::AxisPrimitive {
     });
   }
   const char* name() const override { return "Partition"; }
+  int kth() const { return kth_; }
   bool is_equivalent(const Primitive& o) const override {
     auto* p = dynamic_cast<const Partition*>(&o);
     return p && same_axis(*p) && p->kth_ == kth_;
@@ -142,6 +143,7 @@ class ArgPartition : public detail::AxisPrimitive {
     });
   }
   const char* name() const override { return "ArgPartition"; }
+  int kth() const { return kth_; }
   bool is_equivalent(const Primitive& o) const override {
     auto* p = dynamic_cast<const ArgPartition*>(&o);
     return p && same_axis(*p) && p->kth_ == kth_;
@@ -175,6 +177,7 @@ class TopK : public detail::AxisPrimitive {
     });
   }
   const char* name() const override { return "TopK"; }
+  int k() const { return k_; }
   bool is_equivalent(const Primitive& o) const override {
     auto* p = dynamic_cast<const TopK*>(&o);
     return p && same_axis(*p) && p->k_ == k_;

@@ -2,7 +2,8 @@
 // vmap (MLX's transforms.h): a function of single examples applied to a batch. The function
 // is traced once on one example's shapes; the traced graph is then rebuilt for the batch,
 // node by node, with the batch on axis 0 of every batched array. Elementwise nodes,
-// reductions, the shape ops, softmax and matmul of matrices have batched rules; any other primitive runs once per
+// reductions, the shape ops, softmax, matmul of matrices, scans, the sort family and
+// convolutions with a shared kernel have batched rules; any other primitive runs once per
 // example and the results are stacked (correct for every primitive, at B nodes' cost).
 #pragma once
 
@@ -123,6 +124,34 @@ std::vector<Batched> vmap_node(const array& node, const std::vector<Batched>& in
       for (int a : t->axes()) perm.push_back(a + 1);
       return {{transpose(in[0].value, perm, s), true}};
     }
+  }
+  // Scans and the sort family along an axis of the example: the same op one axis further
+  // out. (Over the flattened example they take the per-example path.)
+  if (outs.size() == 1 && in.size() == 1 && in[0].batched) {
+    const array& x = in[0].value;
+    if (auto* sc = dynamic_cast<Scan<>*>(&prim); sc && !sc->flat())
+      return {{scan_op(sc->reduce_type(), x, sc->axis() + 1, sc->reverse(), sc->inclusive(), s), true}};
+    if (auto* ap = dynamic_cast<AxisPrimitive*>(&prim); ap && !ap->flat()) {
+      const int ax = ap->axis() + 1;
+      if (dynamic_cast<Sort<>*>(&prim)) return {{sort(x, ax, s), true}};
+      if (dynamic_cast<ArgSort<>*>(&prim)) return {{argsort(x, ax, s), true}};
+      if (auto* p = dynamic_cast<Partition<>*>(&prim)) return {{partition(x, p->kth(), ax, s), true}};
+      if (auto* p = dynamic_cast<ArgPartition<>*>(&prim)) return {{argpartition(x, p->kth(), ax, s), true}};
+      if (auto* p = dynamic_cast<TopK<>*>(&prim)) return {{topk(x, p->k(), ax, s), true}};
+    }
+  }
+  // A convolution of per-example inputs with a shared kernel: the batch joins the inputs'
+  // own batch axis N, one convolution for all.
+  if (dynamic_cast<Convolution<>*>(&prim) && in.size() == 2 && in[0].batched && !in[1].batched) {
+    const array& x = in[0].value;  // [B, N, spatial..., C]
+    Shape merged(x.shape().begin() + 1, x.shape().end());
+    merged[0] *= b;
+    Shape joined = node.shape();
+    joined[0] *= b;
+    array y(std::move(joined), node.dtype(), node.primitive_ptr(), {reshape(x, merged, s), in[1].value});
+    Shape out = node.shape();
+    out.insert(out.begin(), b);
+    return {{reshape(y, out, s), true}};
   }
   // Matmul of (per example) matrices: the batch is one more broadcast batch dimension.
   if (dynamic_cast<Matmul<>*>(&prim) && in.size() == 2) {
