@@ -103,6 +103,8 @@ class Inverse : public UnaryPrimitive {
                                     nb);
   }
   const char* name() const override { return "Inverse"; }
+  bool triangular() const { return tri_; }
+  bool upper() const { return upper_; }
 
  private:
   bool tri_, upper_;
@@ -147,6 +149,8 @@ class Cholesky : public UnaryPrimitive {
     }
   }
   const char* name() const override { return inverse_ ? "CholeskyInverse" : "Cholesky"; }
+  bool upper() const { return upper_; }
+  bool inverse() const { return inverse_; }
 
  private:
   bool upper_, inverse_;
@@ -282,6 +286,9 @@ class SVD : public Primitive {
     });
   }
   const char* name() const override { return "SVD"; }
+  bool compute_uv() const { return compute_uv_; }
+  int row_axis() const { return row_; }
+  int col_axis() const { return col_; }
 
  private:
   bool compute_uv_;
@@ -398,6 +405,8 @@ class Eigh : public Primitive {
     });
   }
   const char* name() const override { return "Eigh"; }
+  char uplo() const { return uplo_; }
+  bool vectors() const { return vectors_; }
 
  private:
   char uplo_;
@@ -519,6 +528,9 @@ class Solve : public UnaryPrimitive {
     });
   }
   const char* name() const override { return tri_ ? "SolveTriangular" : "Solve"; }
+  bool triangular() const { return tri_; }
+  bool upper() const { return upper_; }
+  bool vector_rhs() const { return vec_; }
 
  private:
   bool tri_, upper_, vec_;
@@ -621,6 +633,7 @@ class Cross : public UnaryPrimitive {
     });
   }
   const char* name() const override { return "Cross"; }
+  int axis() const { return axis_; }
 
  private:
   int axis_;

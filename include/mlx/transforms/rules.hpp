@@ -31,6 +31,7 @@
 #include "mlx/primitives/slicing.hpp"
 #include "mlx/primitives/softmax.hpp"
 #include "mlx/transforms/program.hpp"
+#include "mlx/transforms/rules_linalg_fft.hpp"
 #include "mlx/transforms/rules_scan_sort.hpp"
 
 namespace mlx::core {
@@ -601,6 +602,15 @@ const std::unordered_map<std::type_index, PrimitiveRules>& primitive_rules() {
       {typeid(Matmul<>), {&matmul_vjp<>, &matmul_jvp<>}},
       {typeid(AddMM<>), {&addmm_vjp<>, &matmul_jvp<>}},
       {typeid(Softmax<>), {&softmax_vjp<>, &softmax_jvp<>}},
+      {typeid(FFT<>), {&fft_vjp<>, &fft_jvp<>}},
+      {typeid(Inverse<>), {&inverse_vjp<>, &inverse_jvp<>}},
+      {typeid(Cholesky<>), {&cholesky_vjp<>, &cholesky_jvp<>}},
+      {typeid(Solve<>), {&solve_vjp<>, &solve_jvp<>}},
+      {typeid(Eigh<>), {&eigh_vjp<>, &eigh_jvp<>}},
+      {typeid(SVD<>), {&svd_vjp<>, &svd_jvp<>}},
+      {typeid(QRF<>), {&qr_vjp<>, &qr_jvp<>}},
+      {typeid(PseudoInverse<>), {&pinv_vjp<>, &pinv_jvp<>}},
+      {typeid(Cross<>), {&cross_vjp<>, &cross_jvp<>}},
   };
   return table;
 }
