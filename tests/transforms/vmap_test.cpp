@@ -109,6 +109,19 @@ TEST(Vmap, ScansSortFamilyAndConvolutionBatchedRules) {
   auto conv = mx::vmap([](const V& x) { return V{mx::conv2d(x[0], x[1])}; }, {0, -1})({imgs, w});
   ASSERT_EQ(conv[0].inputs().size(), 1u);  // the reshape of one convolution
   EXPECT_STREQ(conv[0].inputs()[0].primitive().name(), "Convolution");
+  // Gathers: shared indices, per-example indices, per-example indices into a shared source.
+  mx::array idx = mx::array({3, 0, 4, 4, 1, 2}, {3, 2}, mx::int32);  // one row per example
+  expect_vmap_is_loop("take, shared indices", [&](const V& x) { return V{mx::take(x[0], idx, 1)}; }, {a}, {0});
+  expect_vmap_is_loop("take, per-example indices",
+                      [](const V& x) { return V{mx::take(x[0], x[1], 1), mx::take(x[0], x[1])}; }, {a, idx}, {0, 0});
+  mx::array src = mx::random::normal({4, 5});
+  expect_vmap_is_loop("take from a shared source, per-example indices",
+                      [](const V& x) { return V{mx::take(x[0], x[1], 1)}; }, {src, idx}, {-1, 0});
+  mx::array along = mx::array({0, 3, 1, 2, 4, 4, 0, 1, 2, 3, 1, 0}, {3, 4, 1}, mx::int32);
+  expect_vmap_is_loop("take_along_axis, both mapped",
+                      [](const V& x) { return V{mx::take_along_axis(x[0], x[1], 1)}; }, {a, along}, {0, 0});
+  auto taken = mx::vmap([&](const V& x) { return V{mx::take(x[0], x[1], 1)}; }, {0, 0})({a, idx});
+  EXPECT_EQ(taken[0].shape(), (mx::Shape{3, 4, 2}));
   mx::array ws = mx::random::normal({3, 4, 3, 3, 2});
   expect_vmap_is_loop("conv2d with per-example kernels (per example)",
                       [](const V& x) { return V{mx::conv2d(x[0], x[1])}; }, {imgs, ws}, {0, 0});

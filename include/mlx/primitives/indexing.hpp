@@ -31,6 +31,7 @@ class Gather : public UnaryPrimitive {
     }
   }
   const char* name() const override { return "Gather"; }
+  const std::string& op() const { return op_; }
   const std::vector<int>& axes() const { return axes_; }
   const Shape& slice_sizes() const { return slice_sizes_; }
 

@@ -2,8 +2,8 @@
 // vmap (MLX's transforms.h): a function of single examples applied to a batch. The function
 // is traced once on one example's shapes; the traced graph is then rebuilt for the batch,
 // node by node, with the batch on axis 0 of every batched array. Elementwise nodes,
-// reductions, the shape ops, softmax, matmul of matrices, scans, the sort family and
-// convolutions with a shared kernel have batched rules; any other primitive runs once per
+// reductions, the shape ops, softmax, matmul of matrices, scans, the sort family, gather
+// and convolutions with a shared kernel have batched rules; any other primitive runs once per
 // example and the results are stacked (correct for every primitive, at B nodes' cost).
 #pragma once
 
@@ -139,6 +139,47 @@ std::vector<Batched> vmap_node(const array& node, const std::vector<Batched>& in
       if (auto* p = dynamic_cast<ArgPartition<>*>(&prim)) return {{argpartition(x, p->kth(), ax, s), true}};
       if (auto* p = dynamic_cast<TopK<>*>(&prim)) return {{topk(x, p->k(), ax, s), true}};
     }
+  }
+  // Gather (take, take_along_axis, gather). Shared indices into per-example sources: the
+  // batch is one more sliced axis, taken whole. Per-example indices: the batch becomes one
+  // more indexed axis, with arange(b) as its index.
+  if (auto* g = dynamic_cast<Gather<>*>(&prim)) {
+    const Shape& slice = g->slice_sizes();
+    bool any_index_batched = false;
+    for (size_t k = 1; k < in.size(); ++k) any_index_batched = any_index_batched || in[k].batched;
+    const Shape idx_shape = node.inputs().size() > 1 ? node.inputs()[1].shape() : Shape{};
+    const int ni = static_cast<int>(idx_shape.size());
+    if (!any_index_batched) {
+      std::vector<int> axes;
+      for (int a : g->axes()) axes.push_back(a + 1);
+      Shape sl = slice;
+      sl.insert(sl.begin(), b);
+      Shape shape = idx_shape;
+      shape.insert(shape.end(), sl.begin(), sl.end());
+      std::vector<array> ins{in[0].value};
+      for (size_t k = 1; k < in.size(); ++k) ins.push_back(in[k].value);
+      array y(std::move(shape), node.dtype(), std::make_shared<Gather<>>(s, g->op(), axes, sl), std::move(ins));
+      std::vector<int> perm{ni};  // (I..., B, slice...) -> (B, I..., slice...)
+      for (int d = 0; d < static_cast<int>(y.ndim()); ++d)
+        if (d != ni) perm.push_back(d);
+      return {{transpose(y, perm, s), true}};
+    }
+    Shape bidx = idx_shape;
+    bidx.insert(bidx.begin(), b);
+    Shape col(bidx.size(), 1);
+    col[0] = b;
+    std::vector<array> ins{in[0].batched ? in[0].value : with_batch(in[0].value, b),
+                           broadcast_to(reshape(arange(0, b, int32), col, s), bidx, s)};
+    for (size_t k = 1; k < in.size(); ++k)
+      ins.push_back(in[k].batched ? in[k].value : broadcast_to(expand_dims(in[k].value, 0, s), bidx, s));
+    std::vector<int> axes{0};
+    for (int a : g->axes()) axes.push_back(a + 1);
+    Shape sl = slice;
+    sl.insert(sl.begin(), 1);
+    Shape shape = bidx;
+    shape.insert(shape.end(), sl.begin(), sl.end());
+    array y(std::move(shape), node.dtype(), std::make_shared<Gather<>>(s, g->op(), axes, sl), std::move(ins));
+    return {{squeeze(y, 1 + ni, s), true}};  // (B, I..., 1, slice...) -> (B, I..., slice...)
   }
   // A convolution of per-example inputs with a shared kernel: the batch joins the inputs'
   // own batch axis N, one convolution for all.
