@@ -17,6 +17,9 @@ packages=(
   clang libclang-rt-14-dev doxygen
   # data for the main example
   dataset-fashion-mnist
+  # examples/resnet decodes PNG/JPEG/PPM with stb_image: the field's well-kept single-file
+  # image decoder, which Debian packages compiled (libstb.so, pkg-config stb)
+  libstb-dev
   # benchmark peers
   libeigen3-dev xtensor-dev python3-numpy python3-torch
   libadolc-dev  # ADOL-C: the scalar autodiff benchmark's peer (issue 4)
