@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Builds the Google Benchmark programs (Release, -O3 -march=native) in build-bench/ and runs
 # each of them, then NumPy's reduction figures with ours/NumPy ratios and PyTorch's conv2d and
-# softmax figures with ours/torch ratios. Every program prints
+# softmax figures, MLP training steps and one-epoch trainings (epoch_torch_peer.py) with
+# ours/torch ratios. Every program prints
 # its own ratio table (time ours / peer) after its runs; see benchmarks/README.md.
 # Usage: scripts/bench.sh [benchmark flags...]   e.g. --benchmark_filter=BM_AddMul
 #        (flags go to every program; defaults: --benchmark_min_time=0.2
@@ -63,3 +64,12 @@ ours=()
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=benchmarks/cpu /usr/bin/python3 \
   benchmarks/cpu/train_torch_peer.py "${ours[@]}" \
   | tee "$results/train_torch_peer.txt"
+
+# PyTorch CPU: one training epoch of the example's CNN and MLP beside bench_epoch.
+echo
+echo "######## epoch_torch_peer.py"
+ours=()
+[ -f "$results/bench_epoch.json" ] && ours=(--ours "$results/bench_epoch.json")
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=benchmarks/cpu /usr/bin/python3 \
+  benchmarks/cpu/epoch_torch_peer.py "${ours[@]}" \
+  | tee "$results/epoch_torch_peer.txt"
