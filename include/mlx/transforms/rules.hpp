@@ -324,11 +324,16 @@ std::vector<array> conv_vjp(const array& node, const std::vector<array>& cots,
       Shape wg = w.shape();
       wg.erase(wg.begin());
       wg.insert(wg.begin(), {G, cout_g});
-      array wt = transpose(reshape(w, wg), axes({{0, D + 2}, spatial2, {1}}));
-      Shape wts = w.shape();
-      wts[0] = G * cin_g;
-      wts[D + 1] = cout_g;
-      wt = reshape(wt, wts);
+      // (With one group, a plain transposed view: the convolution copies it to row-major
+      // with the tiled transpose, where a reshape of the view would copy element by element.)
+      array wt = transpose(w, swap);
+      if (G > 1) {
+        wt = transpose(reshape(w, wg), axes({{0, D + 2}, spatial2, {1}}));
+        Shape wts = w.shape();
+        wts[0] = G * cin_g;
+        wts[D + 1] = cout_g;
+        wt = reshape(wt, wts);
+      }
       // The output row j of this convolution is xd's position j + kext - 1 - lo.
       std::vector<int> lo(D), hi(D);
       Shape start(D + 2, 0), stop, step(D + 2, 1);
@@ -354,20 +359,26 @@ std::vector<array> conv_vjp(const array& node, const std::vector<array>& cots,
       Shape xg = x.shape();
       xg.back() = G;
       xg.push_back(cin_g);
-      array xt = transpose(reshape(x, xg), axes({{D + 2}, spatial, {D + 1, 0}}));
-      Shape xts = x.shape();
-      xts[0] = cin_g;
-      xts[D + 1] = G * N;
-      xt = reshape(xt, xts);
+      array xt = transpose(x, swap);
+      if (G > 1) {
+        xt = transpose(reshape(x, xg), axes({{D + 2}, spatial, {D + 1, 0}}));
+        Shape xts = x.shape();
+        xts[0] = cin_g;
+        xts[D + 1] = G * N;
+        xt = reshape(xt, xts);
+      }
       // The cotangent as the kernel (cout, spatial..., N), grouped the same way.
       Shape gg = g.shape();
       gg.back() = G;
       gg.push_back(cout_g);
-      array gt = transpose(reshape(g, gg), axes({{D + 1, D + 2}, spatial, {0}}));
-      Shape gts = g.shape();
-      gts[0] = cout;
-      gts[D + 1] = N;
-      gt = reshape(gt, gts);
+      array gt = transpose(g, swap);
+      if (G > 1) {
+        gt = transpose(reshape(g, gg), axes({{D + 1, D + 2}, spatial, {0}}));
+        Shape gts = g.shape();
+        gts[0] = cout;
+        gts[D + 1] = N;
+        gt = reshape(gt, gts);
+      }
       // High padding so the result has the kernel's extent; trailing input the strides never
       // reach is cut (whole input elements; the dilation zeros left over become padding).
       std::vector<int> lo = p.pad_lo, hi(D);

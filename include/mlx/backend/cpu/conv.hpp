@@ -8,6 +8,7 @@
 // N·O·K·C_in elements of memory. A 1x1 kernel with unit stride reads the input in place.
 #pragma once
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -39,6 +40,32 @@ void gemm_abt(int64_t m, int64_t n, int64_t k, const T* A, const T* B, T* C, int
       }
   });
 #endif
+}
+
+/// n values from src to dst: small runs (a few channels: the first layer of a CNN has
+/// one) inline, since a memcpy call per run would cost more than the copy.
+template <class T>
+inline void copy_run(T* dst, const T* src, int64_t n) {
+  if (n >= 16) {
+    std::memcpy(dst, src, static_cast<size_t>(n) * sizeof(T));
+    return;
+  }
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) std::memcpy(dst + i, src + i, 4 * sizeof(T));  // fixed size: inlined
+  switch (n - i) {
+    case 3: dst[i + 2] = src[i + 2]; [[fallthrough]];
+    case 2: dst[i + 1] = src[i + 1]; [[fallthrough]];
+    case 1: dst[i] = src[i]; break;
+    default: break;
+  }
+}
+template <class T>
+inline void fill_zero(T* dst, int64_t n) {
+  if (n >= 16) {
+    std::memset(dst, 0, static_cast<size_t>(n) * sizeof(T));
+    return;
+  }
+  for (int64_t i = 0; i < n; ++i) dst[i] = T(0);
 }
 
 }  // namespace conv_impl
@@ -73,6 +100,11 @@ void conv_forward(const T* x, const Shape& xs, const T* w, const Shape& ws, T* o
   // OpenBLAS runs at full speed, few enough rows that the block is not the whole input.
   const int64_t rows_per_block = std::max<int64_t>(16, (int64_t{1} << 22) / std::max<int64_t>(Kc, 1));
   std::vector<T> col(static_cast<size_t>(std::min(M, rows_per_block) * Kc));
+  // With one group, unit dilations and no flip along the last spatial dim, that dim's taps
+  // of one output position read consecutive input positions, whose channels are adjacent
+  // (channels last): one copy of run * C_in values instead of `run` copies of C_in.
+  const int L = D - 1;
+  const int64_t run = (G == 1 && !p.flip && p.kernel_dilation[L] == 1 && p.input_dilation[L] == 1) ? ws[1 + L] : 1;
   for (int64_t g = 0; g < G; ++g) {
     const T* wg = w + g * Og * Kc;
     for (int64_t r0 = 0; r0 < M; r0 += rows_per_block) {
@@ -88,10 +120,11 @@ void conv_forward(const T* x, const Shape& xs, const T* w, const Shape& ws, T* o
           const int64_t n = rest;
           T* row = col.data() + (r - r0) * Kc;
           std::fill(kpos.begin(), kpos.end(), 0);
-          for (int64_t t = 0; t < Ktaps; ++t) {
+          for (int64_t t = 0; t < Ktaps; t += run) {
+            // The outer spatial dims of this tap (all but the last when taps run).
             int64_t off = n * xstride[0] + g * Cg;
             bool valid = true;
-            for (int d = 0; d < D && valid; ++d) {
+            for (int d = 0; d < D - (run > 1 ? 1 : 0) && valid; ++d) {
               const int64_t K = ws[1 + d];
               const int64_t k = p.flip ? K - 1 - kpos[d] : kpos[d];
               const int64_t q = opos[d] * p.stride[d] + k * p.kernel_dilation[d] - p.pad_lo[d];
@@ -101,11 +134,21 @@ void conv_forward(const T* x, const Shape& xs, const T* w, const Shape& ws, T* o
               off += (q / idil) * xstride[1 + d];
             }
             T* dst = row + t * Cg;
-            if (valid)
-              std::memcpy(dst, x + off, static_cast<size_t>(Cg) * sizeof(T));
-            else
-              std::memset(dst, 0, static_cast<size_t>(Cg) * sizeof(T));
-            for (int d = D - 1; d >= 0; --d) {  // next tap, last spatial dim fastest
+            if (run > 1) {
+              // The last dim's taps read one contiguous run of the input row: copy the part
+              // inside it, zero the padding on either side.
+              const int64_t q0 = opos[L] * p.stride[L] - p.pad_lo[L], W = xs[1 + L];
+              const int64_t lo = valid ? std::clamp<int64_t>(-q0, 0, run) : run;
+              const int64_t hi = valid ? std::clamp<int64_t>(W - q0, lo, run) : run;
+              conv_impl::fill_zero(dst, lo * Cg);
+              conv_impl::copy_run(dst + lo * Cg, x + off + (q0 + lo) * xstride[1 + L], (hi - lo) * Cg);
+              conv_impl::fill_zero(dst + hi * Cg, (run - hi) * Cg);
+            } else if (valid) {
+              conv_impl::copy_run(dst, x + off, Cg);
+            } else {
+              conv_impl::fill_zero(dst, Cg);
+            }
+            for (int d = D - 1 - (run > 1 ? 1 : 0); d >= 0; --d) {  // next tap, last spatial dim fastest
               if (++kpos[d] < ws[1 + d]) break;
               kpos[d] = 0;
             }
