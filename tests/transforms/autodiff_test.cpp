@@ -174,6 +174,23 @@ TEST(Autodiff, ConvolutionAndAsStrided) {
   mx::array x3 = sample({1, 3, 4, 3, 2}, 34), w3 = sample({2, 2, 2, 2, 2}, 35);
   check_gradients("conv3d stride 2, padding 1",
                   [](const V& a) { return mx::conv3d(a[0], a[1], {2, 1, 2}, {1, 0, 1}); }, {x3, w3});
+  // Second order through the kernel gradient (ConvWeightGrad's own rules): the derivative of
+  // d/dw sum(conv(x, w)^3) with respect to x and w.
+  check_gradients("grad of the conv2d kernel gradient, stride 2, groups 2",
+                  [](const V& a) {
+                    auto dw = mx::grad(
+                        [&](const mx::array& w) { return mx::sum(mx::power(mx::conv2d(a[0], w, {2, 1}, {1, 0}, {1, 1}, 2), 3.0)); });
+                    return dw(a[1]);
+                  },
+                  {xg, wg});
+  check_gradients("grad of the conv_general kernel gradient, flip and input dilation",
+                  [](const V& a) {
+                    auto dw = mx::grad([&](const mx::array& w) {
+                      return mx::sum(mx::square(mx::conv_general(a[0], w, {1, 2}, {2, 1}, {1, 0}, {1, 1}, {2, 1}, 1, true)));
+                    });
+                    return dw(a[1]);
+                  },
+                  {x, w});
   mx::array y = sample({3, 4}, 26);
   check_gradients("as_strided overlapping windows",
                   [](const V& a) { return mx::as_strided(a[0], {2, 2, 2}, {4, 1, 4}, 1); }, {y});

@@ -286,9 +286,8 @@ std::vector<array> depends_jvp(const array& node, const std::vector<array>& tang
 ///   on real input elements (past the low padding, every input-dilation-th) are x's. Where
 ///   the padding exceeds the kernel's reach the convolution is cropped by slicing, since
 ///   conv_general takes no negative padding.
-/// - the kernel's: a convolution of the input with the cotangent as kernel, the batch axis
-///   becoming the channels to sum over and the groups folded into the channel axes, so a
-///   grouped (even depthwise) convolution costs one grouped convolution, not one per group.
+/// - the kernel's: a ConvWeightGrad node (primitives/conv.hpp): per group, the cotangent's
+///   transpose times the unrolled input, the same unrolling as the forward pass.
 /// Convolutions with input dilation are transposed convolutions: they differentiate too.
 template <class = void>
 std::vector<array> conv_vjp(const array& node, const std::vector<array>& cots,
@@ -299,7 +298,7 @@ std::vector<array> conv_vjp(const array& node, const std::vector<array>& cots,
   const array& g = cots[0];
   const int D = static_cast<int>(x.ndim()) - 2;
   const int G = p.groups;
-  const int N = x.shape()[0], cin_g = w.shape()[D + 1], cout = w.shape()[0], cout_g = cout / G;
+  const int cin_g = w.shape()[D + 1], cout_g = w.shape()[0] / G;
   std::vector<int> ones(D, 1), kext(D), reach(D), dil_len(D);
   for (int d = 0; d < D; ++d) {
     kext[d] = (w.shape()[1 + d] - 1) * p.kernel_dilation[d] + 1;
@@ -355,69 +354,44 @@ std::vector<array> conv_vjp(const array& node, const std::vector<array>& cots,
       if (crop) gx = slice(gx, start, stop, step);
       res.push_back(gx);
     } else {
-      // The input as (cin_g, spatial..., G * N): the batch becomes the summed channels.
-      Shape xg = x.shape();
-      xg.back() = G;
-      xg.push_back(cin_g);
-      array xt = transpose(x, swap);
-      if (G > 1) {
-        xt = transpose(reshape(x, xg), axes({{D + 2}, spatial, {D + 1, 0}}));
-        Shape xts = x.shape();
-        xts[0] = cin_g;
-        xts[D + 1] = G * N;
-        xt = reshape(xt, xts);
-      }
-      // The cotangent as the kernel (cout, spatial..., N), grouped the same way.
-      Shape gg = g.shape();
-      gg.back() = G;
-      gg.push_back(cout_g);
-      array gt = transpose(g, swap);
-      if (G > 1) {
-        gt = transpose(reshape(g, gg), axes({{D + 1, D + 2}, spatial, {0}}));
-        Shape gts = g.shape();
-        gts[0] = cout;
-        gts[D + 1] = N;
-        gt = reshape(gt, gts);
-      }
-      // High padding so the result has the kernel's extent; trailing input the strides never
-      // reach is cut (whole input elements; the dilation zeros left over become padding).
-      std::vector<int> lo = p.pad_lo, hi(D);
-      Shape start(D + 2, 0), stop = xt.shape();
-      bool cut = false, reads_input = true;
-      for (int d = 0; d < D; ++d) {
-        hi[d] = reach[d] - p.pad_lo[d] - dil_len[d];
-        if (hi[d] < 0) {
-          const int keep_len = dil_len[d] + hi[d];  // dilated positions to keep
-          if (keep_len < 1) {  // the outputs read padding only
-            reads_input = false;
-            break;
-          }
-          const int n_keep = (keep_len - 1) / p.input_dilation[d] + 1;
-          stop[1 + d] = n_keep;
-          hi[d] = keep_len - ((n_keep - 1) * p.input_dilation[d] + 1);
-          cut = true;
-        }
-      }
-      if (!reads_input) {
-        res.push_back(zeros_like(w));
-        continue;
-      }
-      if (cut) xt = slice(xt, start, stop);
-      array gw = transpose(conv_general(xt, gt, p.kernel_dilation, lo, hi, p.stride, p.input_dilation, G, false),
-                           swap);
-      if (p.flip) {
-        Shape fstart(D + 2, 0), fstop = gw.shape(), fstep(D + 2, 1);
-        for (int d = 1; d <= D; ++d) {
-          fstart[d] = gw.shape()[d] - 1;
-          fstop[d] = -gw.shape()[d] - 1;
-          fstep[d] = -1;
-        }
-        gw = slice(gw, fstart, fstop, fstep);
-      }
-      res.push_back(gw);
+      // The kernel's: one ConvWeightGrad node (cotangentᵀ times the unrolled input).
+      array gc = g.dtype() == x.dtype() ? g : array(astype(g, x.dtype()));
+      res.push_back(array(w.shape(), x.dtype(), std::make_shared<ConvWeightGrad<>>(node.primitive().stream(), p),
+                          {x, gc}));
     }
   }
   return res;
+}
+
+/// ConvWeightGrad's inputs are (x, g) and its value F(x, g) = d<g, conv(x, w)>/dw, bilinear.
+/// Its cotangent c (kernel-shaped) goes to g as conv(x, c) (F is the adjoint of w -> conv(x, w))
+/// and to x as the input gradient of conv(x, c) for the cotangent g; its tangent is
+/// F(tx, g) + F(x, tg). So grad of grad works through a convolution's kernel gradient.
+template <class = void>
+std::vector<array> conv_weight_grad_vjp(const array& node, const std::vector<array>& cots,
+                                        const std::vector<int>& argnums) {
+  const auto& prim = static_cast<const ConvWeightGrad<>&>(node.primitive());
+  const array& x = node.inputs()[0];
+  const array& g = node.inputs()[1];
+  array c = cots[0].dtype() == node.dtype() ? cots[0] : array(astype(cots[0], node.dtype()));
+  array y(g.shape(), node.dtype(), std::make_shared<Convolution<>>(prim.stream(), prim.params()), {x, c});
+  std::vector<array> res;
+  for (int a : argnums) res.push_back(a == 1 ? y : conv_vjp(y, {g}, {0})[0]);
+  return res;
+}
+
+template <class = void>
+std::vector<array> conv_weight_grad_jvp(const array& node, const std::vector<array>& tangents) {
+  const auto& in = node.inputs();
+  array t;
+  for (int k = 0; k < 2; ++k) {
+    if (tangents[k].is_empty_handle()) continue;
+    std::vector<array> args = in;
+    args[k] = tangents[k].dtype() == node.dtype() ? tangents[k] : array(astype(tangents[k], node.dtype()));
+    array c(node.shape(), node.dtype(), node.primitive_ptr(), std::move(args));
+    t = t.is_empty_handle() ? c : array(t + c);
+  }
+  return {t};
 }
 
 /// conv(tx, w) + conv(x, tw), through the node's own primitive.
@@ -600,6 +574,7 @@ const std::unordered_map<std::type_index, PrimitiveRules>& primitive_rules() {
       {typeid(AsStrided<>), {&as_strided_vjp<>, &linear_jvp<>}},
       {typeid(Depends<>), {&depends_vjp<>, &depends_jvp<>}},
       {typeid(Convolution<>), {&conv_vjp<>, &conv_jvp<>}},
+      {typeid(ConvWeightGrad<>), {&conv_weight_grad_vjp<>, &conv_weight_grad_jvp<>}},
       {typeid(Slice<>), {&slice_vjp<>, &linear_jvp<>}},
       {typeid(SliceUpdate<>), {&slice_update_vjp<>, &linear_jvp<>}},
       {typeid(Concatenate<>), {&concatenate_vjp<>, &linear_jvp<>}},

@@ -70,21 +70,109 @@ inline void fill_zero(T* dst, int64_t n) {
 
 }  // namespace conv_impl
 
+/// The unrolled (im2col) input of a convolution: row r (an output position n, o...) holds the
+/// input values each kernel tap reads for group g, tap-major (C_in / groups values per tap),
+/// zeros where a tap reads padding or the gaps of input dilation. Shared by the forward pass
+/// and the kernel gradient, which multiply it by the kernel and by the cotangent.
+template <class T>
+class Unrolled {
+ public:
+  Unrolled(const T* x, const Shape& xs, const Shape& ws, const Shape& os, const ConvParams& p)
+      : x_(x), xs_(xs), ws_(ws), os_(os), p_(p), D_(static_cast<int>(xs.size()) - 2) {
+    Cg = xs[D_ + 1] / p.groups;
+    for (int d = 0; d < D_; ++d) {
+      O *= os[1 + d];
+      Ktaps *= ws[1 + d];
+    }
+    M = xs[0] * O;
+    Kc = Ktaps * Cg;
+    xstride_.resize(D_ + 2);
+    xstride_[D_ + 1] = 1;
+    for (int d = D_; d >= 0; --d) xstride_[d] = xstride_[d + 1] * xs[d + 1];
+    // With one group, unit dilations and no flip along the last spatial dim, that dim's taps
+    // of one output position read consecutive input positions, whose channels are adjacent
+    // (channels last): one copy of run * C_in values instead of `run` copies of C_in.
+    const int L = D_ - 1;
+    run_ = (p.groups == 1 && !p.flip && p.kernel_dilation[L] == 1 && p.input_dilation[L] == 1) ? ws[1 + L] : 1;
+  }
+
+  int64_t Cg = 0, O = 1, Ktaps = 1, M = 0, Kc = 0;
+
+  /// Rows [r0, r1) for group g into col (row-major, Kc values per row), in parallel.
+  void rows(int64_t g, int64_t r0, int64_t r1, T* col) const {
+    const int D = D_, L = D_ - 1;
+    const int64_t run = run_;
+    parallel_for(r1 - r0, 64, [&](int64_t b, int64_t e) {
+      std::vector<int64_t> opos(D), kpos(D);
+      for (int64_t r = r0 + b; r < r0 + e; ++r) {
+        int64_t rest = r;
+        for (int d = D - 1; d >= 0; --d) {
+          opos[d] = rest % os_[1 + d];
+          rest /= os_[1 + d];
+        }
+        const int64_t n = rest;
+        T* row = col + (r - r0) * Kc;
+        std::fill(kpos.begin(), kpos.end(), 0);
+        for (int64_t t = 0; t < Ktaps; t += run) {
+          // The outer spatial dims of this tap (all but the last when taps run).
+          int64_t off = n * xstride_[0] + g * Cg;
+          bool valid = true;
+          for (int d = 0; d < D - (run > 1 ? 1 : 0) && valid; ++d) {
+            const int64_t K = ws_[1 + d];
+            const int64_t k = p_.flip ? K - 1 - kpos[d] : kpos[d];
+            const int64_t q = opos[d] * p_.stride[d] + k * p_.kernel_dilation[d] - p_.pad_lo[d];
+            const int64_t idil = p_.input_dilation[d];
+            const int64_t extent = (xs_[1 + d] - 1) * idil + 1;
+            valid = q >= 0 && q < extent && q % idil == 0;
+            off += (q / idil) * xstride_[1 + d];
+          }
+          T* dst = row + t * Cg;
+          if (run > 1) {
+            // The last dim's taps read one contiguous run of the input row: copy the part
+            // inside it, zero the padding on either side.
+            const int64_t q0 = opos[L] * p_.stride[L] - p_.pad_lo[L], W = xs_[1 + L];
+            const int64_t lo = valid ? std::clamp<int64_t>(-q0, 0, run) : run;
+            const int64_t hi = valid ? std::clamp<int64_t>(W - q0, lo, run) : run;
+            conv_impl::fill_zero(dst, lo * Cg);
+            conv_impl::copy_run(dst + lo * Cg, x_ + off + (q0 + lo) * xstride_[1 + L], (hi - lo) * Cg);
+            conv_impl::fill_zero(dst + hi * Cg, (run - hi) * Cg);
+          } else if (valid) {
+            conv_impl::copy_run(dst, x_ + off, Cg);
+          } else {
+            conv_impl::fill_zero(dst, Cg);
+          }
+          for (int d = D - 1 - (run > 1 ? 1 : 0); d >= 0; --d) {  // next tap, last spatial dim fastest
+            if (++kpos[d] < ws_[1 + d]) break;
+            kpos[d] = 0;
+          }
+        }
+      }
+    });
+  }
+
+  /// Rows per block: up to 4M unrolled values (16 MB of float), few enough GEMM calls that
+  /// OpenBLAS runs at full speed, few enough rows that the block is not the whole input.
+  int64_t block_rows() const { return std::max<int64_t>(16, (int64_t{1} << 22) / std::max<int64_t>(Kc, 1)); }
+
+ private:
+  const T* x_;
+  const Shape &xs_, &ws_, &os_;
+  const ConvParams& p_;
+  int D_;
+  std::vector<int64_t> xstride_;
+  int64_t run_ = 1;
+};
+
 /// out = conv(x, w) for row-major x, w, out of one floating type T (see the file comment).
 template <class T>
 void conv_forward(const T* x, const Shape& xs, const T* w, const Shape& ws, T* out, const Shape& os,
                   const ConvParams& p) {
   const int D = static_cast<int>(xs.size()) - 2;
-  const int64_t N = xs[0], Cin = xs[D + 1], Cout = ws[0], G = p.groups;
-  const int64_t Cg = Cin / G, Og = Cout / G;
-  int64_t O = 1, Ktaps = 1;
-  for (int d = 0; d < D; ++d) {
-    O *= os[1 + d];
-    Ktaps *= ws[1 + d];
-  }
-  const int64_t M = N * O, Kc = Ktaps * Cg;
+  const int64_t Cin = xs[D + 1], Cout = ws[0], G = p.groups, Og = Cout / G;
+  Unrolled<T> u(x, xs, ws, os, p);
+  const int64_t M = u.M, Kc = u.Kc;
   if (M == 0 || Cout == 0) return;
-  bool pointwise = Ktaps == 1 && G == 1;
+  bool pointwise = u.Ktaps == 1 && G == 1;
   for (int d = 0; d < D; ++d)
     pointwise = pointwise && p.stride[d] == 1 && p.pad_lo[d] == 0 && p.input_dilation[d] == 1 &&
                 os[1 + d] == xs[1 + d];
@@ -92,70 +180,52 @@ void conv_forward(const T* x, const Shape& xs, const T* w, const Shape& ws, T* o
     conv_impl::gemm_abt<T>(M, Cout, Cin, x, w, out, Cout);
     return;
   }
-  // Input strides (elements) and, per spatial dim, the dilated input's extent.
-  std::vector<int64_t> xstride(D + 2);
-  xstride[D + 1] = 1;
-  for (int d = D; d >= 0; --d) xstride[d] = xstride[d + 1] * xs[d + 1];
-  // Blocks of up to 4M unrolled values (16 MB of float): few enough GEMM calls that
-  // OpenBLAS runs at full speed, few enough rows that the block is not the whole input.
-  const int64_t rows_per_block = std::max<int64_t>(16, (int64_t{1} << 22) / std::max<int64_t>(Kc, 1));
+  const int64_t rows_per_block = u.block_rows();
   std::vector<T> col(static_cast<size_t>(std::min(M, rows_per_block) * Kc));
-  // With one group, unit dilations and no flip along the last spatial dim, that dim's taps
-  // of one output position read consecutive input positions, whose channels are adjacent
-  // (channels last): one copy of run * C_in values instead of `run` copies of C_in.
-  const int L = D - 1;
-  const int64_t run = (G == 1 && !p.flip && p.kernel_dilation[L] == 1 && p.input_dilation[L] == 1) ? ws[1 + L] : 1;
   for (int64_t g = 0; g < G; ++g) {
     const T* wg = w + g * Og * Kc;
     for (int64_t r0 = 0; r0 < M; r0 += rows_per_block) {
       const int64_t r1 = std::min(M, r0 + rows_per_block);
-      parallel_for(r1 - r0, 64, [&](int64_t b, int64_t e) {
-        std::vector<int64_t> opos(D), kpos(D);
-        for (int64_t r = r0 + b; r < r0 + e; ++r) {
-          int64_t rest = r;
-          for (int d = D - 1; d >= 0; --d) {
-            opos[d] = rest % os[1 + d];
-            rest /= os[1 + d];
-          }
-          const int64_t n = rest;
-          T* row = col.data() + (r - r0) * Kc;
-          std::fill(kpos.begin(), kpos.end(), 0);
-          for (int64_t t = 0; t < Ktaps; t += run) {
-            // The outer spatial dims of this tap (all but the last when taps run).
-            int64_t off = n * xstride[0] + g * Cg;
-            bool valid = true;
-            for (int d = 0; d < D - (run > 1 ? 1 : 0) && valid; ++d) {
-              const int64_t K = ws[1 + d];
-              const int64_t k = p.flip ? K - 1 - kpos[d] : kpos[d];
-              const int64_t q = opos[d] * p.stride[d] + k * p.kernel_dilation[d] - p.pad_lo[d];
-              const int64_t idil = p.input_dilation[d];
-              const int64_t extent = (xs[1 + d] - 1) * idil + 1;
-              valid = q >= 0 && q < extent && q % idil == 0;
-              off += (q / idil) * xstride[1 + d];
-            }
-            T* dst = row + t * Cg;
-            if (run > 1) {
-              // The last dim's taps read one contiguous run of the input row: copy the part
-              // inside it, zero the padding on either side.
-              const int64_t q0 = opos[L] * p.stride[L] - p.pad_lo[L], W = xs[1 + L];
-              const int64_t lo = valid ? std::clamp<int64_t>(-q0, 0, run) : run;
-              const int64_t hi = valid ? std::clamp<int64_t>(W - q0, lo, run) : run;
-              conv_impl::fill_zero(dst, lo * Cg);
-              conv_impl::copy_run(dst + lo * Cg, x + off + (q0 + lo) * xstride[1 + L], (hi - lo) * Cg);
-              conv_impl::fill_zero(dst + hi * Cg, (run - hi) * Cg);
-            } else if (valid) {
-              conv_impl::copy_run(dst, x + off, Cg);
-            } else {
-              conv_impl::fill_zero(dst, Cg);
-            }
-            for (int d = D - 1 - (run > 1 ? 1 : 0); d >= 0; --d) {  // next tap, last spatial dim fastest
-              if (++kpos[d] < ws[1 + d]) break;
-              kpos[d] = 0;
-            }
-          }
-        }
-      });
+      u.rows(g, r0, r1, col.data());
       conv_impl::gemm_abt<T>(r1 - r0, Og, Kc, col.data(), wg, out + r0 * Cout + g * Og, Cout);
+    }
+  }
+}
+
+/// dw = the kernel gradient of conv(x, w) for the output cotangent `cot` (shape os): for
+/// each group, cotᵀ (C_out / groups x N·O) times the unrolled input (N·O x taps·C_in /
+/// groups), accumulated over blocks of output positions. The kernel gradient as one GEMM per
+/// block, with no transposed copies of x or cot (channels last: cot's rows are already the
+/// unrolled rows' order). dw has the kernel's layout ws, flip included.
+template <class T>
+void conv_weight_grad(const T* x, const Shape& xs, const T* cot, const Shape& os, T* dw, const Shape& ws,
+                      const ConvParams& p) {
+  const int64_t Cout = ws[0], G = p.groups, Og = Cout / G;
+  Unrolled<T> u(x, xs, ws, os, p);
+  const int64_t M = u.M, Kc = u.Kc;
+  std::fill(dw, dw + Cout * Kc, T(0));
+  if (M == 0 || Cout == 0) return;
+  const int64_t rows_per_block = u.block_rows();
+  std::vector<T> col(static_cast<size_t>(std::min(M, rows_per_block) * Kc));
+  for (int64_t g = 0; g < G; ++g) {
+    T* dwg = dw + g * Og * Kc;
+    for (int64_t r0 = 0; r0 < M; r0 += rows_per_block) {
+      const int64_t r1 = std::min(M, r0 + rows_per_block), m = r1 - r0;
+      u.rows(g, r0, r1, col.data());
+      const T* c = cot + r0 * Cout + g * Og;  // m rows of Og values, row stride Cout
+#if MLXPP_WITH_OPENBLAS
+      gemm_impl::blas_gemm<T>(true, false, Og, Kc, m, T(1), c, Cout, col.data(), Kc, T(1), dwg, Kc);
+#else
+      parallel_for(Og, 1, [&](int64_t b, int64_t e) {
+        for (int64_t o = b; o < e; ++o)
+          for (int64_t r = 0; r < m; ++r) {
+            const T cv = c[r * Cout + o];
+            const T* src = col.data() + r * Kc;
+            T* d = dwg + o * Kc;
+            for (int64_t q = 0; q < Kc; ++q) d[q] += cv * src[q];
+          }
+      });
+#endif
     }
   }
 }
