@@ -210,7 +210,9 @@ TEST(OptimizerState, RefusesBadFilesAndChangesNothing) {
     auto now = fresh.flattened_state();
     ASSERT_EQ(now.size(), before.size());
     for (const auto& [k, v] : before)  // "step" is made fresh by each flattened_state()
-      if (k != "step") EXPECT_EQ(now.at(k).id(), v.id()) << k;
+      if (k != "step") {
+        EXPECT_EQ(now.at(k).id(), v.id()) << k;
+      }
   };
 
   write_without("layers.0.weight.m");
