@@ -51,32 +51,41 @@ array lf_sum_to(const array& x, const Shape& shape) {
   return reshape(r, shape);
 }
 
-inline array lf_cast(const array& x, Dtype t) { return x.dtype() == t ? x : array(astype(x, t)); }
-inline array mT(const array& x) { return swapaxes(x, -1, -2); }
-inline array lf_scale(const array& x, double c) {
+template <class = void>
+array lf_cast(const array& x, Dtype t) { return x.dtype() == t ? x : array(astype(x, t)); }
+template <class = void>
+array mT(const array& x) { return swapaxes(x, -1, -2); }
+template <class = void>
+array lf_scale(const array& x, double c) {
   return array(x * array(c, x.dtype() == complex64 ? float32 : x.dtype()));
 }
-inline array lf_sym(const array& x) { return lf_scale(array(x + mT(x)), 0.5); }
+template <class = void>
+array lf_sym(const array& x) { return lf_scale(array(x + mT(x)), 0.5); }
 /// The diagonal (..., n) of (..., n, n) matrices, and the matrices with diagonal d.
-inline array lf_diag(const array& x) { return sum(x * eye(x.shape(-1), x.dtype()), -1, false); }
-inline array lf_diag_embed(const array& d) {
+template <class = void>
+array lf_diag(const array& x) { return sum(x * eye(x.shape(-1), x.dtype()), -1, false); }
+template <class = void>
+array lf_diag_embed(const array& d) {
   return array(expand_dims(d, -2) * eye(d.shape(-1), d.dtype()));
 }
 /// F_ij = 1 / (w_j - w_i) off the diagonal, 0 on it (w: (..., n)); the unit added on the
 /// diagonal keeps the division finite, so F stays differentiable.
-inline array lf_gap_inverse(const array& w) {
+template <class = void>
+array lf_gap_inverse(const array& w) {
   const int n = w.shape(-1);
   array I = eye(n, w.dtype());
   array gap = array(expand_dims(w, -2) - expand_dims(w, -1));
   return array((array(1.0, w.dtype()) - I) / (gap + I));
 }
 /// The first k columns (or rows) of (..., r, c) matrices.
-inline array lf_cols(const array& x, int k) {
+template <class = void>
+array lf_cols(const array& x, int k) {
   Shape start(x.ndim(), 0), stop = x.shape();
   stop.back() = k;
   return k == x.shape(-1) ? x : slice(x, start, stop);
 }
-inline array lf_rows(const array& x, int k) {
+template <class = void>
+array lf_rows(const array& x, int k) {
   Shape start(x.ndim(), 0), stop = x.shape();
   stop[x.ndim() - 2] = k;
   return k == x.shape(-2) ? x : slice(x, start, stop);
@@ -106,7 +115,8 @@ inline const array& lf_t0(const std::vector<array>& t) { return t[0]; }
 // is the transform itself (they are linear) applied to the tangent.
 
 /// (..., K on `axis`, ...) weights: `edge` at k = 0 and at k = n/2 for even n, `mid` elsewhere.
-inline array fft_fold_weights(int ndim, int axis, int K, int n, float edge, float mid) {
+template <class = void>
+array fft_fold_weights(int ndim, int axis, int K, int n, float edge, float mid) {
   std::vector<float> w(K, mid);
   w[0] = edge;
   if (n % 2 == 0 && K - 1 == n / 2) w[K - 1] = edge;
@@ -155,7 +165,8 @@ std::vector<array> fft_jvp(const array& node, const std::vector<array>& tangents
 // Y = A^{-1}: dY = -Y dA Y, so Ā = -Yᵀ Ȳ Yᵀ. tri_inv reads one triangle of A: dA is masked
 // to it and so is Ā.
 
-inline array lf_triangle(const array& x, bool upper) { return upper ? triu(x) : tril(x); }
+template <class = void>
+array lf_triangle(const array& x, bool upper) { return upper ? triu(x) : tril(x); }
 
 template <class = void>
 std::vector<array> inverse_vjp(const array& node, const std::vector<array>& cots,
@@ -185,7 +196,8 @@ std::vector<array> inverse_jvp(const array& node, const std::vector<array>& tang
 // cholesky_inv: Y = (L Lᵀ)^{-1} from L (its lower triangle): dY = -Y (dL Lᵀ + L dLᵀ) Y, so
 // L̄ = -tril((W + Wᵀ) L), W = Y Ȳ Y; upper (Y = (Uᵀ U)^{-1}): Ū = -triu(U (W + Wᵀ)).
 
-inline array lf_phi(const array& x) {
+template <class = void>
+array lf_phi(const array& x) {
   const int n = x.shape(-1);
   array m = array(tri(n, n, -1, x.dtype()) + lf_scale(eye(n, x.dtype()), 0.5));
   return array(x * m);
