@@ -3,6 +3,7 @@
 // casts them); float16/bfloat16 compute in float32. Kernel: backend/cpu/conv.hpp.
 #pragma once
 
+#include <type_traits>
 #include <vector>
 
 #include "mlx/backend/cpu/conv.hpp"
@@ -10,6 +11,27 @@
 #include "mlx/core/primitive.hpp"
 
 namespace mlx::core {
+
+namespace detail {
+/// Runs kernel<T>(a, b, out) in float64 / float32, or through float32 copies for float16 and
+/// bfloat16 (the convolution kernels' dtype handling, shared by both primitives).
+template <class K>
+void conv_dispatch(const array& a, const array& b, array& out, const K& kernel) {
+  if (out.dtype() == float64) {
+    kernel(static_cast<const double*>(a.raw_data()), static_cast<const double*>(b.raw_data()),
+           static_cast<double*>(out.raw_data()));
+  } else if (out.dtype() == float32) {
+    kernel(static_cast<const float*>(a.raw_data()), static_cast<const float*>(b.raw_data()),
+           static_cast<float*>(out.raw_data()));
+  } else {
+    std::vector<float> af(a.size()), bf(b.size()), of(out.size());
+    cpu::gather_convert(a.raw_data(), a.dtype(), 1, af.data(), static_cast<int64_t>(a.size()));
+    cpu::gather_convert(b.raw_data(), b.dtype(), 1, bf.data(), static_cast<int64_t>(b.size()));
+    kernel(static_cast<const float*>(af.data()), static_cast<const float*>(bf.data()), of.data());
+    cpu::store_convert(of.data(), out.raw_data(), out.dtype(), static_cast<int64_t>(of.size()));
+  }
+}
+}  // namespace detail
 
 template <class = void>
 class Convolution : public UnaryPrimitive {
@@ -20,21 +42,10 @@ class Convolution : public UnaryPrimitive {
     array x = cpu::ensure_row_contiguous(inputs[0]);
     array w = cpu::ensure_row_contiguous(inputs[1]);
     out.set_data(allocator::malloc(out.nbytes()));
-    if (out.dtype() == float64) {
-      cpu::conv_forward<double>(static_cast<const double*>(x.raw_data()), x.shape(),
-                                static_cast<const double*>(w.raw_data()), w.shape(),
-                                static_cast<double*>(out.raw_data()), out.shape(), p_);
-    } else if (out.dtype() == float32) {
-      cpu::conv_forward<float>(static_cast<const float*>(x.raw_data()), x.shape(),
-                               static_cast<const float*>(w.raw_data()), w.shape(),
-                               static_cast<float*>(out.raw_data()), out.shape(), p_);
-    } else {  // float16 / bfloat16: through float32 copies
-      std::vector<float> xf(x.size()), wf(w.size()), of(out.size());
-      cpu::gather_convert(x.raw_data(), x.dtype(), 1, xf.data(), static_cast<int64_t>(x.size()));
-      cpu::gather_convert(w.raw_data(), w.dtype(), 1, wf.data(), static_cast<int64_t>(w.size()));
-      cpu::conv_forward<float>(xf.data(), x.shape(), wf.data(), w.shape(), of.data(), out.shape(), p_);
-      cpu::store_convert(of.data(), out.raw_data(), out.dtype(), static_cast<int64_t>(of.size()));
-    }
+    detail::conv_dispatch(x, w, out, [&](const auto* xp, const auto* wp, auto* op) {
+      using T = std::remove_const_t<std::remove_pointer_t<decltype(xp)>>;
+      cpu::conv_forward<T>(xp, x.shape(), wp, w.shape(), op, out.shape(), p_);
+    });
   }
   const char* name() const override { return "Convolution"; }
   const cpu::ConvParams& params() const { return p_; }
@@ -56,21 +67,10 @@ class ConvWeightGrad : public UnaryPrimitive {
     array x = cpu::ensure_row_contiguous(inputs[0]);
     array g = cpu::ensure_row_contiguous(inputs[1]);
     out.set_data(allocator::malloc(out.nbytes()));
-    if (out.dtype() == float64) {
-      cpu::conv_weight_grad<double>(static_cast<const double*>(x.raw_data()), x.shape(),
-                                    static_cast<const double*>(g.raw_data()), g.shape(),
-                                    static_cast<double*>(out.raw_data()), out.shape(), p_);
-    } else if (out.dtype() == float32) {
-      cpu::conv_weight_grad<float>(static_cast<const float*>(x.raw_data()), x.shape(),
-                                   static_cast<const float*>(g.raw_data()), g.shape(),
-                                   static_cast<float*>(out.raw_data()), out.shape(), p_);
-    } else {  // float16 / bfloat16: through float32 copies
-      std::vector<float> xf(x.size()), gf(g.size()), of(out.size());
-      cpu::gather_convert(x.raw_data(), x.dtype(), 1, xf.data(), static_cast<int64_t>(x.size()));
-      cpu::gather_convert(g.raw_data(), g.dtype(), 1, gf.data(), static_cast<int64_t>(g.size()));
-      cpu::conv_weight_grad<float>(xf.data(), x.shape(), gf.data(), g.shape(), of.data(), out.shape(), p_);
-      cpu::store_convert(of.data(), out.raw_data(), out.dtype(), static_cast<int64_t>(of.size()));
-    }
+    detail::conv_dispatch(x, g, out, [&](const auto* xp, const auto* gp, auto* op) {
+      using T = std::remove_const_t<std::remove_pointer_t<decltype(xp)>>;
+      cpu::conv_weight_grad<T>(xp, x.shape(), gp, g.shape(), op, out.shape(), p_);
+    });
   }
   const char* name() const override { return "ConvWeightGrad"; }
   const cpu::ConvParams& params() const { return p_; }

@@ -380,21 +380,8 @@ std::vector<array> conv_weight_grad_vjp(const array& node, const std::vector<arr
   return res;
 }
 
-template <class = void>
-std::vector<array> conv_weight_grad_jvp(const array& node, const std::vector<array>& tangents) {
-  const auto& in = node.inputs();
-  array t;
-  for (int k = 0; k < 2; ++k) {
-    if (tangents[k].is_empty_handle()) continue;
-    std::vector<array> args = in;
-    args[k] = tangents[k].dtype() == node.dtype() ? tangents[k] : array(astype(tangents[k], node.dtype()));
-    array c(node.shape(), node.dtype(), node.primitive_ptr(), std::move(args));
-    t = t.is_empty_handle() ? c : array(t + c);
-  }
-  return {t};
-}
-
-/// conv(tx, w) + conv(x, tw), through the node's own primitive.
+/// conv(tx, w) + conv(x, tw), through the node's own primitive (any primitive bilinear in its
+/// two inputs: Convolution, and ConvWeightGrad's F(tx, g) + F(x, tg)).
 template <class = void>
 std::vector<array> conv_jvp(const array& node, const std::vector<array>& tangents) {
   const auto& in = node.inputs();
@@ -574,7 +561,7 @@ const std::unordered_map<std::type_index, PrimitiveRules>& primitive_rules() {
       {typeid(AsStrided<>), {&as_strided_vjp<>, &linear_jvp<>}},
       {typeid(Depends<>), {&depends_vjp<>, &depends_jvp<>}},
       {typeid(Convolution<>), {&conv_vjp<>, &conv_jvp<>}},
-      {typeid(ConvWeightGrad<>), {&conv_weight_grad_vjp<>, &conv_weight_grad_jvp<>}},
+      {typeid(ConvWeightGrad<>), {&conv_weight_grad_vjp<>, &conv_jvp<>}},
       {typeid(Slice<>), {&slice_vjp<>, &linear_jvp<>}},
       {typeid(SliceUpdate<>), {&slice_update_vjp<>, &linear_jvp<>}},
       {typeid(Concatenate<>), {&concatenate_vjp<>, &linear_jvp<>}},
